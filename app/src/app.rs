@@ -1,0 +1,117 @@
+//! The HTML shell and the routes of every page.
+
+use crate::{
+    components::layout::{Footer, Header},
+    i18n::{Lang, Msg},
+    pages::{
+        dashboard::{AgencyPage, DashboardPage},
+        home::HomePage,
+        not_found::NotFoundPage,
+        poster::PosterPage,
+        survey::{SurveyPage, ThanksPage},
+    },
+};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The whole stylesheet, inlined into every page: one round trip shows a styled page, which
+/// matters on a slow mobile network. `build.rs` strips its comments.
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/main.min.css"));
+
+/// The language of the current request: the citizen's saved choice, else Vietnamese.
+#[cfg(feature = "ssr")]
+fn request_lang() -> Lang {
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| {
+            let query = parts.uri.query().unwrap_or("");
+            // `?lang=en` in a shared link wins over the cookie, without changing it.
+            query.split('&').find_map(|kv| kv.strip_prefix("lang=").and_then(Lang::parse)).or_else(|| {
+                parts
+                    .headers
+                    .get_all(axum::http::header::COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .find_map(Lang::from_cookie_header)
+            })
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn request_lang() -> Lang {
+    Lang::default()
+}
+
+/// The language of the page being rendered.
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// The text of `msg` in the page's language.
+pub fn t(msg: Msg) -> &'static str {
+    msg.text(use_lang())
+}
+
+/// Sets the HTTP status of the page being rendered on the server.
+pub fn set_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(opts), Ok(code)) =
+        (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(status))
+    {
+        opts.set_status(code);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = request_lang();
+    provide_context(lang);
+    provide_context(options);
+    // Islands mode: page data is rendered into HTML and never serialized for the browser.
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#0b4f8a"/>
+                <MetaTags/>
+                <style inner_html=CSS></style>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <a class="skip" href="#main">{t(Msg::SkipToContent)}</a>
+            <Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/s/:code") view=SurveyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/s/:code/cam-on") view=ThanksPage ssr=SsrMode::Async/>
+                    <Route path=path!("/s/:code/poster") view=PosterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/:code") view=AgencyPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <Footer/>
+        </Router>
+    }
+}

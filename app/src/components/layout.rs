@@ -1,0 +1,77 @@
+//! The frame around every page: header with the language switch, footer with the demo notice.
+
+use crate::{
+    app::{t, use_lang},
+    data::load_installation,
+    i18n::Msg,
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// Percent-encodes a local path for use inside a query string.
+fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let lang = use_lang();
+    let location = use_location();
+    let here = {
+        let path = location.pathname.get_untracked();
+        let query: Vec<String> = location
+            .query
+            .get_untracked()
+            .into_iter()
+            .filter(|(k, _)| k != "lang")
+            .map(|(k, v)| format!("{}={}", encode_component(&k), encode_component(&v)))
+            .collect();
+        if query.is_empty() { path } else { format!("{path}?{}", query.join("&")) }
+    };
+    let switch = format!("/lang/{}?next={}", lang.other().tag(), encode_component(&here));
+    view! {
+        <header class="site no-print">
+            <a class="brand" href="/">{t(Msg::AppName)}</a>
+            <nav aria-label=t(Msg::NavHome)>
+                <a href="/dashboard">{t(Msg::NavDashboard)}</a>
+                <a href=switch lang=lang.other().tag() hreflang=lang.other().tag() aria-label=t(Msg::SwitchLanguageLabel)>
+                    {t(Msg::SwitchLanguage)}
+                </a>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    let info = Resource::new(|| (), |_| load_installation());
+    view! {
+        <footer class="site no-print">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let demo = info.await.map(|i| i.demo).unwrap_or(false);
+                    demo.then(|| view! { <p class="demo" role="note">{t(Msg::DemoDataNotice)}</p> })
+                })}
+            </Suspense>
+            <p>{t(Msg::FooterText)}</p>
+        </footer>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_component;
+
+    #[test]
+    fn paths_are_encoded_for_the_next_parameter() {
+        assert_eq!(encode_component("/dashboard?from=2026-01-01&to=x"), "/dashboard%3Ffrom%3D2026-01-01%26to%3Dx");
+        assert_eq!(encode_component("/s/ab c"), "/s/ab%20c");
+    }
+}

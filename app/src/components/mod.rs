@@ -1,0 +1,5 @@
+//! Reusable pieces of pages.
+
+pub mod chart;
+pub mod figures;
+pub mod layout;

@@ -1,0 +1,99 @@
+//! Server functions: the thin adapters through which pages load their data. Each one reads
+//! the application state, calls a service and returns a wire type; rules live in the services.
+
+use crate::{
+    dto::{AgencyReport, CounterInfo, Overview, PosterData, SurveyForm},
+    error::AppError,
+};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Facts every page may show.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Installation {
+    pub demo: bool,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::{
+        domain::{
+            period::{Period, vn_date},
+            sipas::Rollup,
+        },
+        error::{AppError, ErrorCode, FieldError},
+        server::services,
+    };
+
+    pub fn today() -> chrono::NaiveDate {
+        vn_date(services::now())
+    }
+
+    /// Reads the query of a report: period and roll-up mode.
+    pub fn report_query(
+        from: Option<&str>,
+        to: Option<&str>,
+        rollup: Option<&str>,
+    ) -> Result<(Period, Rollup), AppError> {
+        let period = Period::parse(from, to, today())?;
+        let rollup = match rollup.map(str::trim).filter(|r| !r.is_empty()) {
+            None => Rollup::default(),
+            Some(r) => Rollup::parse(r).ok_or_else(|| AppError {
+                code: ErrorCode::InvalidRollup,
+                fields: vec![FieldError::new("rollup", ErrorCode::InvalidRollup)],
+                detail: None,
+            })?,
+        };
+        Ok((period, rollup))
+    }
+}
+#[cfg(feature = "ssr")]
+pub use ssr::{report_query, today};
+
+#[server(prefix = "/fn", endpoint = "installation")]
+pub async fn load_installation() -> Result<Installation, AppError> {
+    let state = crate::server::state::app_state()?;
+    Ok(Installation { demo: crate::server::services::meta::is_demo(&state.db).await? })
+}
+
+#[server(prefix = "/fn", endpoint = "survey_form")]
+pub async fn load_survey_form(code: String) -> Result<SurveyForm, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::survey::survey_form(&state, &code).await
+}
+
+#[server(prefix = "/fn", endpoint = "counter_info")]
+pub async fn load_counter_info(code: String) -> Result<CounterInfo, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::survey::counter_info(&state, &code).await
+}
+
+#[server(prefix = "/fn", endpoint = "poster")]
+pub async fn load_poster(code: String) -> Result<PosterData, AppError> {
+    let state = crate::server::state::app_state()?;
+    let info = crate::server::services::survey::counter_info(&state, &code).await?;
+    Ok(PosterData { qr_svg: crate::server::qr::svg(&info.survey_url, 320)?, info })
+}
+
+#[server(prefix = "/fn", endpoint = "overview")]
+pub async fn load_overview(
+    from: Option<String>,
+    to: Option<String>,
+    rollup: Option<String>,
+) -> Result<Overview, AppError> {
+    let state = crate::server::state::app_state()?;
+    let (period, rollup) = report_query(from.as_deref(), to.as_deref(), rollup.as_deref())?;
+    crate::server::services::indices::overview(&state, period, rollup).await
+}
+
+#[server(prefix = "/fn", endpoint = "agency_report")]
+pub async fn load_agency_report(
+    code: String,
+    from: Option<String>,
+    to: Option<String>,
+    rollup: Option<String>,
+) -> Result<AgencyReport, AppError> {
+    let state = crate::server::state::app_state()?;
+    let (period, rollup) = report_query(from.as_deref(), to.as_deref(), rollup.as_deref())?;
+    crate::server::services::indices::agency_report(&state, &code, period, rollup).await
+}

@@ -1,0 +1,9 @@
+//! The product's rules, free of I/O: codes and their formats, survey answers and their
+//! validation, reporting periods, and the SIPAS-style index engine. Compiled for the server and
+//! the browser alike, so the same rule runs on both sides.
+
+pub mod codes;
+pub mod period;
+pub mod sipas;
+pub mod stats;
+pub mod survey;

@@ -1,0 +1,167 @@
+//! Data sent from the server to pages and API clients. These are wire types: they carry what a
+//! reader may see and nothing else (no database ids beyond what links need, no secrets).
+
+use crate::{
+    domain::{codes::AgencyKind, period::Period, sipas::Rollup},
+    i18n::Lang,
+};
+use serde::{Deserialize, Serialize};
+
+/// A text held in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Localized {
+    pub vi: String,
+    pub en: String,
+}
+
+impl Localized {
+    pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Self {
+        Localized { vi: vi.into(), en: en.into() }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.vi, &self.en)
+    }
+}
+
+/// One point of an answer scale, e.g. 5 = "Rất hài lòng".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScalePointView {
+    pub value: u8,
+    pub label: Localized,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriterionView {
+    pub code: String,
+    pub text: Localized,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElementView {
+    pub code: String,
+    pub name: Localized,
+    pub criteria: Vec<CriterionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcedureView {
+    pub code: String,
+    pub name: Localized,
+}
+
+/// Everything the survey page of one counter shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyForm {
+    pub counter_code: String,
+    pub counter_name: String,
+    pub agency_code: String,
+    pub agency_name: Localized,
+    pub instrument_name: Localized,
+    pub min_answers: u32,
+    pub scale: Vec<ScalePointView>,
+    pub elements: Vec<ElementView>,
+    pub procedures: Vec<ProcedureView>,
+    /// The absolute survey URL, as printed in the QR code.
+    pub public_url: String,
+    /// A fresh random token for this form: sending the same form twice stores it once.
+    pub form_token: String,
+}
+
+impl SurveyForm {
+    pub fn criteria_count(&self) -> usize {
+        self.elements.iter().map(|e| e.criteria.len()).sum()
+    }
+}
+
+/// A counter, as listed publicly (its code is printed on its poster anyway).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterView {
+    pub code: String,
+    pub name: String,
+}
+
+/// One unit of the agency tree, with its children, for `GET /api/v1/agencies`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgencyNode {
+    pub code: String,
+    pub kind: AgencyKind,
+    pub name_vi: String,
+    pub name_en: String,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_to: Option<chrono::NaiveDate>,
+    pub counters: Vec<CounterView>,
+    pub children: Vec<AgencyNode>,
+}
+
+/// An index as shown to people: percentages, rounded for display only by the pages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IndexFigure {
+    pub index: Option<f64>,
+    pub n: u64,
+    pub ci95: Option<[f64; 2]>,
+    pub low_sample: bool,
+}
+
+/// An index for one element or criterion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CodedFigure {
+    pub code: String,
+    pub name: Localized,
+    #[serde(flatten)]
+    pub figure: IndexFigure,
+}
+
+/// One row of the dashboard tree.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TreeRow {
+    pub code: String,
+    pub name: Localized,
+    pub kind: AgencyKind,
+    pub depth: usize,
+    pub figure: IndexFigure,
+}
+
+/// The dashboard overview: every current unit with its index.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub period: Period,
+    pub rollup: Rollup,
+    pub low_sample_below: u64,
+    pub rows: Vec<TreeRow>,
+}
+
+/// A unit's breakdown by element and criterion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgencyReport {
+    pub code: String,
+    pub name: Localized,
+    pub kind: AgencyKind,
+    pub parent: Option<(String, Localized)>,
+    pub period: Period,
+    pub rollup: Rollup,
+    pub low_sample_below: u64,
+    pub overall: IndexFigure,
+    pub elements: Vec<CodedFigure>,
+    pub criteria: Vec<CodedFigure>,
+    pub children: Vec<TreeRow>,
+    pub counters: Vec<CounterView>,
+}
+
+/// A counter and the unit it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterInfo {
+    pub counter_code: String,
+    pub counter_name: String,
+    pub agency_code: String,
+    pub agency_name: Localized,
+    /// The absolute survey URL, as printed in the QR code.
+    pub survey_url: String,
+}
+
+/// What a counter's printable poster shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PosterData {
+    pub info: CounterInfo,
+    pub qr_svg: String,
+}

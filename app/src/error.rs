@@ -1,0 +1,247 @@
+//! One error type for the whole product. Clients see a stable snake_case `code` (which the UI
+//! translates), a message in their language and, for invalid input, one entry per field.
+//! Internal causes are logged on the server and never sent.
+
+use crate::i18n::{Lang, Msg};
+use serde::{Deserialize, Serialize};
+
+/// Stable, machine-readable error codes. Adding one needs a message in `locales/*.txt`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    // Request shape
+    InvalidJson,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    InvalidQuery,
+    InvalidDate,
+    InvalidPeriod,
+    InvalidRollup,
+    NotFound,
+    MethodNotAllowed,
+    // Lookups
+    CounterNotFound,
+    AgencyNotFound,
+    // Survey answers (422, per field)
+    ValidationFailed,
+    UnknownCriterion,
+    NotARating,
+    RatingOutOfRange,
+    TooFewAnswers,
+    CommentTooLong,
+    UnknownChannel,
+    UnknownProcedure,
+    UnknownField,
+    Required,
+    WrongType,
+    // Server side
+    Internal,
+    DatabaseUnavailable,
+}
+
+impl ErrorCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidDate => "invalid_date",
+            ErrorCode::InvalidPeriod => "invalid_period",
+            ErrorCode::InvalidRollup => "invalid_rollup",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::CounterNotFound => "counter_not_found",
+            ErrorCode::AgencyNotFound => "agency_not_found",
+            ErrorCode::ValidationFailed => "validation_failed",
+            ErrorCode::UnknownCriterion => "unknown_criterion",
+            ErrorCode::NotARating => "not_a_rating",
+            ErrorCode::RatingOutOfRange => "rating_out_of_range",
+            ErrorCode::TooFewAnswers => "too_few_answers",
+            ErrorCode::CommentTooLong => "comment_too_long",
+            ErrorCode::UnknownChannel => "unknown_channel",
+            ErrorCode::UnknownProcedure => "unknown_procedure",
+            ErrorCode::UnknownField => "unknown_field",
+            ErrorCode::Required => "required",
+            ErrorCode::WrongType => "wrong_type",
+            ErrorCode::Internal => "internal",
+            ErrorCode::DatabaseUnavailable => "database_unavailable",
+        }
+    }
+
+    /// The HTTP status this error is answered with. The only place statuses are chosen.
+    pub const fn status(self) -> u16 {
+        match self {
+            ErrorCode::InvalidJson
+            | ErrorCode::InvalidQuery
+            | ErrorCode::InvalidDate
+            | ErrorCode::InvalidPeriod
+            | ErrorCode::InvalidRollup => 400,
+            ErrorCode::NotFound | ErrorCode::CounterNotFound | ErrorCode::AgencyNotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::ValidationFailed
+            | ErrorCode::UnknownCriterion
+            | ErrorCode::NotARating
+            | ErrorCode::RatingOutOfRange
+            | ErrorCode::TooFewAnswers
+            | ErrorCode::CommentTooLong
+            | ErrorCode::UnknownChannel
+            | ErrorCode::UnknownProcedure
+            | ErrorCode::UnknownField
+            | ErrorCode::Required
+            | ErrorCode::WrongType => 422,
+            ErrorCode::Internal => 500,
+            ErrorCode::DatabaseUnavailable => 503,
+        }
+    }
+
+    /// The human text for this code.
+    pub const fn msg(self) -> Msg {
+        match self {
+            ErrorCode::InvalidJson => Msg::ErrInvalidJson,
+            ErrorCode::UnsupportedMediaType => Msg::ErrUnsupportedMediaType,
+            ErrorCode::PayloadTooLarge => Msg::ErrPayloadTooLarge,
+            ErrorCode::InvalidQuery => Msg::ErrInvalidQuery,
+            ErrorCode::InvalidDate => Msg::ErrInvalidDate,
+            ErrorCode::InvalidPeriod => Msg::ErrInvalidPeriod,
+            ErrorCode::InvalidRollup => Msg::ErrInvalidRollup,
+            ErrorCode::NotFound => Msg::ErrNotFound,
+            ErrorCode::MethodNotAllowed => Msg::ErrMethodNotAllowed,
+            ErrorCode::CounterNotFound => Msg::ErrCounterNotFound,
+            ErrorCode::AgencyNotFound => Msg::ErrAgencyNotFound,
+            ErrorCode::ValidationFailed => Msg::ErrValidationFailed,
+            ErrorCode::UnknownCriterion => Msg::ErrUnknownCriterion,
+            ErrorCode::NotARating => Msg::ErrNotARating,
+            ErrorCode::RatingOutOfRange => Msg::ErrRatingOutOfRange,
+            ErrorCode::TooFewAnswers => Msg::ErrTooFewAnswers,
+            ErrorCode::CommentTooLong => Msg::ErrCommentTooLong,
+            ErrorCode::UnknownChannel => Msg::ErrUnknownChannel,
+            ErrorCode::UnknownProcedure => Msg::ErrUnknownProcedure,
+            ErrorCode::UnknownField => Msg::ErrUnknownField,
+            ErrorCode::Required => Msg::ErrRequired,
+            ErrorCode::WrongType => Msg::ErrWrongType,
+            ErrorCode::Internal => Msg::ErrInternal,
+            ErrorCode::DatabaseUnavailable => Msg::ErrDatabaseUnavailable,
+        }
+    }
+}
+
+/// A problem with one field of a submitted form or JSON body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// `answers.II.A1`, `comment`, `channel`, …
+    pub field: String,
+    pub code: ErrorCode,
+    /// Values to put into the message, such as the minimum number of answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(String, String)>,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: ErrorCode) -> Self {
+        FieldError { field: field.into(), code, args: Vec::new() }
+    }
+
+    pub fn with_arg(mut self, name: &str, value: impl ToString) -> Self {
+        self.args.push((name.to_owned(), value.to_string()));
+        self
+    }
+
+    /// The message for this field in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.code.msg().fill(lang, &args)
+    }
+}
+
+/// The error every service, server function and handler returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{}", code.as_str())]
+pub struct AppError {
+    pub code: ErrorCode,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+    /// Internal cause, for the server log only.
+    #[serde(skip)]
+    pub detail: Option<String>,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode) -> Self {
+        AppError { code, fields: Vec::new(), detail: None }
+    }
+
+    pub fn invalid(fields: Vec<FieldError>) -> Self {
+        AppError { code: ErrorCode::ValidationFailed, fields, detail: None }
+    }
+
+    /// An unexpected failure: the cause is kept for the log, the client sees a generic text.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        AppError { code: ErrorCode::Internal, fields: Vec::new(), detail: Some(detail.to_string()) }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.code.status()
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        self.code.msg().text(lang).to_owned()
+    }
+}
+
+impl From<ErrorCode> for AppError {
+    fn from(code: ErrorCode) -> Self {
+        AppError::new(code)
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        AppError::internal(value)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sea_orm::DbErr> for AppError {
+    #[track_caller]
+    fn from(err: sea_orm::DbErr) -> Self {
+        let location = std::panic::Location::caller();
+        let code = match err {
+            sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_) => ErrorCode::DatabaseUnavailable,
+            _ => ErrorCode::Internal,
+        };
+        AppError { code, fields: Vec::new(), detail: Some(format!("{err} (at {location})")) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_snake_case_names() {
+        for code in [ErrorCode::CounterNotFound, ErrorCode::TooFewAnswers, ErrorCode::Internal] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+
+    #[test]
+    fn internal_details_are_never_serialized() {
+        let err = AppError::internal("password=hunter2 at db.rs:10");
+        let json = serde_json::to_string(&err).unwrap();
+        assert_eq!(json, r#"{"code":"internal"}"#);
+        assert_eq!(err.to_string(), "internal");
+    }
+
+    #[test]
+    fn field_messages_fill_their_arguments() {
+        let e = FieldError::new("answers", ErrorCode::TooFewAnswers).with_arg("min", 2);
+        assert!(e.message(Lang::En).contains('2'));
+        assert!(e.message(Lang::Vi).contains('2'));
+    }
+}

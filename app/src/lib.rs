@@ -1,0 +1,23 @@
+//! Ý Dân's web application: pages, components, server functions and the shared domain model.
+//! Built twice: with `ssr` into the server, and with `hydrate` into the browser bundle, which
+//! carries only the interactive islands (see `islands`).
+
+pub mod app;
+pub mod components;
+pub mod data;
+pub mod domain;
+pub mod dto;
+pub mod error;
+pub mod i18n;
+pub mod islands;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use app::{App, shell};
+
+/// Browser entry point: hydrates the islands of a server-rendered page.
+#[cfg(feature = "hydrate")]
+pub fn hydrate() {
+    leptos::mount::hydrate_islands();
+}

@@ -1,0 +1,311 @@
+//! Public dashboards: every unit's SIPAS-style index (`/dashboard`) and one unit's breakdown by
+//! element and criterion (`/dashboard/{code}`). Each figure shows its sample size and interval.
+//! Filters are a plain GET form, so everything works without JavaScript.
+
+use crate::{
+    app::{t, use_lang},
+    components::{
+        chart::IndexChart,
+        figures::{FigureCells, index_text, interval_text},
+    },
+    data::{load_agency_report, load_overview},
+    domain::{codes::AgencyKind, period::Period, sipas::Rollup},
+    dto::{AgencyReport, CodedFigure, TreeRow},
+    i18n::{Msg, count},
+    pages::not_found::ErrorView,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The report filters as given in the URL.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Filters {
+    from: Option<String>,
+    to: Option<String>,
+    rollup: Option<String>,
+}
+
+impl Filters {
+    fn from_query() -> Filters {
+        let q = use_query_map().get_untracked();
+        let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
+        Filters { from: get("from"), to: get("to"), rollup: get("rollup") }
+    }
+
+    /// The same filters as a query string, to keep them when following a link.
+    fn query_string(&self) -> String {
+        let parts: Vec<String> = [("from", &self.from), ("to", &self.to), ("rollup", &self.rollup)]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", v.replace(['&', '#', ' '], ""))))
+            .collect();
+        if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+    }
+}
+
+fn kind_text(kind: AgencyKind) -> &'static str {
+    t(match kind {
+        AgencyKind::Province => Msg::KindProvince,
+        AgencyKind::Department => Msg::KindDepartment,
+        AgencyKind::Commune => Msg::KindCommune,
+        AgencyKind::ServiceCentre => Msg::KindServiceCentre,
+        AgencyKind::Other => Msg::KindOther,
+    })
+}
+
+fn period_text(p: &Period) -> String {
+    let (from, to) = (p.from.format("%d/%m/%Y").to_string(), p.to.format("%d/%m/%Y").to_string());
+    Msg::DashboardPeriodText.fill(use_lang(), &[("from", &from), ("to", &to)])
+}
+
+/// The period and roll-up form; submitting reloads the page with the new query.
+#[component]
+fn FilterForm(action: String, period: Period, rollup: Rollup) -> impl IntoView {
+    let option = |value: Rollup, label: Msg| {
+        view! { <option value=value.as_str() selected=rollup == value>{t(label)}</option> }
+    };
+    view! {
+        <form class="filters no-print" method="get" action=action>
+            <fieldset>
+                <legend>{t(Msg::DashboardPeriod)}</legend>
+                <div class="row">
+                    <label>
+                        {t(Msg::DashboardFrom)}
+                        <input type="date" name="from" value=period.from.to_string() required/>
+                    </label>
+                    <label>
+                        {t(Msg::DashboardTo)}
+                        <input type="date" name="to" value=period.to.to_string() required/>
+                    </label>
+                </div>
+                <label>
+                    {t(Msg::DashboardRollup)}
+                    <select name="rollup">
+                        {option(Rollup::Pooled, Msg::RollupPooled)}
+                        {option(Rollup::MeanOfChildren, Msg::RollupMeanOfChildren)}
+                    </select>
+                </label>
+                <button type="submit">{t(Msg::DashboardApply)}</button>
+            </fieldset>
+        </form>
+    }
+}
+
+/// What the numbers mean, under every table.
+#[component]
+fn Notes(low_sample_below: u64) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <p class="note">{Msg::LowSampleNote.fill(lang, &[("min", &low_sample_below.to_string())])}</p>
+        <p class="note">{t(Msg::IntervalNote)}</p>
+    }
+}
+
+/// A table of units with their indices, indented by depth.
+#[component]
+fn UnitTable(rows: Vec<TreeRow>, query: String) -> impl IntoView {
+    let lang = use_lang();
+    let body = rows
+        .into_iter()
+        .map(|row| {
+            let indent = format!("padding-left:{}rem", 0.4 + row.depth as f64 * 1.1);
+            view! {
+                <tr>
+                    <th scope="row" style=indent>
+                        <a href=format!("/dashboard/{}{}", row.code, query)>{row.name.get(lang).to_owned()}</a>
+                        <span class="kind">{kind_text(row.kind)}</span>
+                    </th>
+                    <FigureCells figure=row.figure/>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{t(Msg::ColUnit)}</th>
+                        <th scope="col" class="num">{t(Msg::ColIndex)}</th>
+                        <th scope="col" class="num">{t(Msg::ColInterval)}</th>
+                        <th scope="col" class="num">{t(Msg::ColN)}</th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let filters = Filters::from_query();
+    let data = Resource::new(move || filters.clone(), |f| load_overview(f.from, f.to, f.rollup));
+    view! {
+        <Title text=t(Msg::DashboardTitle)/>
+        <h1>{t(Msg::DashboardTitle)}</h1>
+        <p class="lead">{t(Msg::DashboardIntro)}</p>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(o) => {
+                        let query = Filters {
+                            from: Some(o.period.from.to_string()),
+                            to: Some(o.period.to.to_string()),
+                            rollup: Some(o.rollup.as_str().to_owned()),
+                        }
+                        .query_string();
+                        view! {
+                            <FilterForm action="/dashboard".into() period=o.period rollup=o.rollup/>
+                            <p class="period">{period_text(&o.period)}</p>
+                            <UnitTable rows=o.rows query/>
+                            <Notes low_sample_below=o.low_sample_below/>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AgencyPage() -> impl IntoView {
+    let code = use_params_map().get_untracked().get("code").unwrap_or_default();
+    let filters = Filters::from_query();
+    let data = Resource::new(
+        move || (code.clone(), filters.clone()),
+        |(code, f)| load_agency_report(code, f.from, f.to, f.rollup),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(report) => view! { <AgencyBody report/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Rows of a breakdown table: elements in bold, each followed by its criteria.
+fn breakdown(report: &AgencyReport) -> Vec<(CodedFigure, bool)> {
+    let mut rows = Vec::new();
+    for element in &report.elements {
+        rows.push((element.clone(), true));
+        // Criterion codes extend their element's code with a number: II.A → II.A1, II.A2…
+        let belongs = |c: &&CodedFigure| {
+            c.code
+                .strip_prefix(element.code.as_str())
+                .is_some_and(|rest| rest.starts_with(|ch: char| ch.is_ascii_digit()))
+        };
+        for c in report.criteria.iter().filter(belongs) {
+            rows.push((c.clone(), false));
+        }
+    }
+    rows
+}
+
+#[component]
+fn AgencyBody(report: AgencyReport) -> impl IntoView {
+    let lang = use_lang();
+    let query = Filters {
+        from: Some(report.period.from.to_string()),
+        to: Some(report.period.to.to_string()),
+        rollup: Some(report.rollup.as_str().to_owned()),
+    }
+    .query_string();
+    let name = report.name.get(lang).to_owned();
+    let rows = breakdown(&report);
+    let table_rows = rows
+        .iter()
+        .map(|(row, heading)| {
+            let class = if *heading { "element-row" } else { "" };
+            view! {
+                <tr class=class>
+                    <th scope="row">
+                        <span class="qcode">{row.code.clone()}</span>
+                        " "
+                        {row.name.get(lang).to_owned()}
+                    </th>
+                    <FigureCells figure=row.figure.clone()/>
+                </tr>
+            }
+        })
+        .collect_view();
+    let overall = report.overall.clone();
+    let up = report.parent.clone().map(|(code, pname)| {
+        view! { <a href=format!("/dashboard/{code}{query}")>{t(Msg::DashboardUp)} ": " {pname.get(lang).to_owned()}</a> }
+    });
+    let children = (!report.children.is_empty()).then(|| {
+        view! {
+            <h2>{t(Msg::DashboardChildren)}</h2>
+            <UnitTable rows=report.children.clone() query=query.clone()/>
+        }
+    });
+    let counters = (!report.counters.is_empty()).then(|| {
+        let items = report
+            .counters
+            .iter()
+            .map(|c| {
+                view! {
+                    <li>
+                        {c.name.clone()} " – "
+                        <a href=format!("/s/{}", c.code)>{t(Msg::DashboardCounterSurvey)}</a>
+                        " · "
+                        <a href=format!("/s/{}/poster", c.code)>{t(Msg::DashboardCounterPoster)}</a>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <h2>{t(Msg::DashboardCounters)}</h2>
+            <ul class="counters">{items}</ul>
+        }
+    });
+    let small = overall.low_sample && overall.n > 0;
+    view! {
+        <Title text=format!("{name} – {}", t(Msg::DashboardTitle))/>
+        <nav class="crumbs no-print" aria-label=t(Msg::DashboardAllUnits)>
+            <a href=format!("/dashboard{query}")>{t(Msg::DashboardAllUnits)}</a>
+            {up.map(|u| view! { " · " {u} })}
+        </nav>
+        <h1>{name.clone()}</h1>
+        <p class="kind">{kind_text(report.kind)}</p>
+        <FilterForm action=format!("/dashboard/{}", report.code) period=report.period rollup=report.rollup/>
+        <p class="period">{period_text(&report.period)}</p>
+        <section class="headline" aria-label=t(Msg::DashboardOverall)>
+            <p class="big">{index_text(&overall)}</p>
+            <p>
+                {t(Msg::DashboardOverall)} " · " {t(Msg::ColInterval)} ": " {interval_text(&overall)} " · "
+                {t(Msg::ColN)} ": " {count(lang, overall.n)}
+                {small.then(|| view! { " " <span class="badge">{t(Msg::LowSample)}</span> })}
+            </p>
+        </section>
+        <IndexChart
+            rows=rows.clone()
+            title=format!("{} – {name}", t(Msg::DashboardChartTitle))
+            desc=period_text(&report.period)
+            lang=lang
+        />
+        <h2>{t(Msg::DashboardCriteria)}</h2>
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{t(Msg::ColCriterion)}</th>
+                        <th scope="col" class="num">{t(Msg::ColIndex)}</th>
+                        <th scope="col" class="num">{t(Msg::ColInterval)}</th>
+                        <th scope="col" class="num">{t(Msg::ColN)}</th>
+                    </tr>
+                </thead>
+                <tbody>{table_rows}</tbody>
+            </table>
+        </div>
+        <Notes low_sample_below=report.low_sample_below/>
+        {children}
+        {counters}
+    }
+}

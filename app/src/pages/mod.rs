@@ -1,0 +1,7 @@
+//! One module per page. Pages render on the server only; data comes from `crate::data`.
+
+pub mod dashboard;
+pub mod home;
+pub mod not_found;
+pub mod poster;
+pub mod survey;

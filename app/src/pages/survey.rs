@@ -1,0 +1,285 @@
+//! The citizen's survey at a counter (`/s/{code}`) and the thank-you page after it. The form
+//! is plain HTML that posts to its own address, so it works on any phone with JavaScript off;
+//! the island only adds a progress line and a double-send guard.
+
+use crate::{
+    app::{t, use_lang},
+    data::{load_counter_info, load_survey_form},
+    dto::{CriterionView, ScalePointView, SurveyForm},
+    error::{AppError, FieldError},
+    i18n::{Lang, Msg},
+    islands::{SurveyFormIsland, SurveyTexts},
+    pages::not_found::ErrorView,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use std::collections::BTreeMap;
+
+/// Form fields that are not answers.
+pub const FORM_TOKEN_FIELD: &str = "form_token";
+pub const PROCEDURE_FIELD: &str = "procedure";
+pub const COMMENT_FIELD: &str = "comment";
+
+/// A submission that failed its checks, shown again with every answer kept and every problem
+/// marked. The server provides it when it re-renders the page after a POST.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubmittedSurvey {
+    /// Raw value per criterion code, as sent.
+    pub values: BTreeMap<String, String>,
+    pub procedure: String,
+    pub comment: String,
+    pub errors: Vec<FieldError>,
+    pub form_token: String,
+    /// The answers were fine but could not be stored (e.g. the database was down).
+    pub failure: Option<AppError>,
+}
+
+impl SubmittedSurvey {
+    fn error(&self, field: &str, lang: Lang) -> Option<String> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message(lang))
+    }
+}
+
+/// The `id` of a question's fieldset; the error summary links to it.
+fn question_id(code: &str) -> String {
+    format!("q-{code}")
+}
+
+fn code_param() -> String {
+    use_params_map().get_untracked().get("code").unwrap_or_default()
+}
+
+/// Includes the browser bundle, on the pages that have islands.
+#[component]
+pub fn IslandScripts() -> impl IntoView {
+    use_context::<LeptosOptions>().map(|options| view! { <HydrationScripts options islands=true/> })
+}
+
+#[component]
+pub fn SurveyPage() -> impl IntoView {
+    let form = Resource::new(code_param, load_survey_form);
+    let submitted = use_context::<SubmittedSurvey>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let submitted = submitted.clone();
+                Suspend::new(async move {
+                    match form.await {
+                        Ok(form) => view! { <SurveyBody form submitted/> }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl IntoView {
+    let lang = use_lang();
+    let sub = submitted.unwrap_or_default();
+    let token = if sub.form_token.is_empty() { form.form_token.clone() } else { sub.form_token.clone() };
+    let answered = sub.values.values().filter(|v| !v.trim().is_empty()).count();
+    let total = form.criteria_count();
+    let texts = SurveyTexts {
+        progress: t(Msg::SurveyProgress).to_owned(),
+        submit: t(Msg::SurveySubmit).to_owned(),
+        submitting: t(Msg::SurveySubmitting).to_owned(),
+        need_answer: Msg::SurveyNeedAnswerNow.fill(lang, &[("min", &form.min_answers.to_string())]),
+    };
+    let first_question =
+        form.elements.first().and_then(|e| e.criteria.first()).map(|c| question_id(&c.code)).unwrap_or_default();
+    let summary = (!sub.errors.is_empty()).then(|| {
+        let items = sub
+            .errors
+            .iter()
+            .map(|e| {
+                let target = match e.field.strip_prefix("answers.") {
+                    Some(code) => question_id(code),
+                    None if e.field == "answers" => first_question.clone(),
+                    None => e.field.clone(),
+                };
+                view! { <li><a href=format!("#{target}")>{e.message(lang)}</a></li> }
+            })
+            .collect_view();
+        view! {
+            <div class="error-summary" role="alert" id="errors">
+                <h2>{t(Msg::SurveyErrorsTitle)}</h2>
+                <ul>{items}</ul>
+            </div>
+        }
+    });
+    let failure = sub.failure.as_ref().map(|e| {
+        view! { <div class="error-summary" role="alert"><p>{e.message(lang)}</p></div> }
+    });
+    let answers_error = sub.error("answers", lang);
+    let procedure_error = sub.error(PROCEDURE_FIELD, lang);
+    let comment_error = sub.error(COMMENT_FIELD, lang);
+    let scale = form.scale.clone();
+    let elements = form.elements.clone();
+    let procedures = form.procedures.clone();
+    let values = sub.values.clone();
+    let errors = sub.clone();
+    let chosen_procedure = sub.procedure.clone();
+    let comment = sub.comment.clone();
+
+    let questions = move || {
+        elements
+            .into_iter()
+            .map(|element| {
+                let heading_id = format!("el-{}", element.code);
+                let criteria = element
+                    .criteria
+                    .into_iter()
+                    .map(|c| {
+                        let value = values.get(&c.code).cloned();
+                        let error = errors.error(&format!("answers.{}", c.code), lang);
+                        view! { <Question criterion=c scale=scale.clone() value error/> }
+                    })
+                    .collect_view();
+                let labelled_by = heading_id.clone();
+                view! {
+                    <section class="element" aria-labelledby=labelled_by>
+                        <h2 id=heading_id>{element.name.get(lang).to_owned()}</h2>
+                        {criteria}
+                    </section>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <Title text=format!("{} – {}", t(Msg::SurveyTitle), form.agency_name.get(lang))/>
+        <div class="survey">
+            <p class="agency">{form.agency_name.get(lang).to_owned()}</p>
+            <p class="counter">{t(Msg::SurveyCounterLabel)} ": " {form.counter_name.clone()}</p>
+            <h1>{t(Msg::SurveyTitle)}</h1>
+            <p>{t(Msg::SurveyIntro)}</p>
+            <p class="muted">{t(Msg::SurveyAnonymousNote)}</p>
+            {failure}
+            {summary}
+            {answers_error.map(|m| view! { <p class="field-error">{m}</p> })}
+            <SurveyFormIsland
+                action=format!("/s/{}", form.counter_code)
+                total
+                min_answers=form.min_answers as usize
+                answered
+                texts
+            >
+                <input type="hidden" name=FORM_TOKEN_FIELD value=token/>
+                {questions()}
+                <div class="field">
+                    <label for=PROCEDURE_FIELD>{t(Msg::SurveyProcedureLabel)}</label>
+                    {procedure_error.clone().map(|m| view! { <p class="field-error" id="procedure-error">{m}</p> })}
+                    <select
+                        id=PROCEDURE_FIELD
+                        name=PROCEDURE_FIELD
+                        aria-invalid=procedure_error.is_some().then_some("true")
+                        aria-describedby=procedure_error.is_some().then_some("procedure-error")
+                    >
+                        <option value="">{t(Msg::SurveyProcedureNone)}</option>
+                        {procedures
+                            .into_iter()
+                            .map(|p| {
+                                let selected = p.code == chosen_procedure;
+                                view! { <option value=p.code.clone() selected=selected>{p.name.get(lang).to_owned()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for=COMMENT_FIELD>{t(Msg::SurveyCommentLabel)}</label>
+                    <p class="hint" id="comment-hint">{t(Msg::SurveyCommentHint)}</p>
+                    {comment_error.clone().map(|m| view! { <p class="field-error" id="comment-error">{m}</p> })}
+                    <textarea
+                        id=COMMENT_FIELD
+                        name=COMMENT_FIELD
+                        rows="4"
+                        maxlength="2000"
+                        aria-invalid=comment_error.is_some().then_some("true")
+                        aria-describedby=if comment_error.is_some() { "comment-hint comment-error" } else { "comment-hint" }
+                    >
+                        {comment}
+                    </textarea>
+                </div>
+            </SurveyFormIsland>
+        </div>
+        <IslandScripts/>
+    }
+}
+
+/// One criterion: its text, the five answers as large radio buttons, and "no opinion".
+#[component]
+fn Question(
+    criterion: CriterionView,
+    scale: Vec<ScalePointView>,
+    /// What the citizen sent: `None` if nothing, `Some("")` for "no opinion".
+    value: Option<String>,
+    error: Option<String>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let code = criterion.code.clone();
+    let error_id = format!("err-{code}");
+    let short = code.split('.').next_back().unwrap_or(&code).to_owned();
+    let options = scale
+        .into_iter()
+        .map(|point| {
+            let v = point.value.to_string();
+            let checked = value.as_deref() == Some(v.as_str());
+            let id = format!("{code}-{v}");
+            let label_for = id.clone();
+            view! {
+                <label class="opt" for=label_for>
+                    <input type="radio" id=id name=code.clone() value=v.clone() checked=checked/>
+                    <span class="n" aria-hidden="true">{v}</span>
+                    <span class="l">{point.label.get(lang).to_owned()}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    let skip_id = format!("{code}-skip");
+    let skipped = value.as_deref() == Some("");
+    let skip_for = skip_id.clone();
+    let invalid = error.is_some();
+    view! {
+        <fieldset
+            class=if invalid { "q invalid" } else { "q" }
+            id=question_id(&code)
+            aria-describedby=invalid.then(|| error_id.clone())
+        >
+            <legend><span class="qcode">{short}</span> " " {criterion.text.get(lang).to_owned()}</legend>
+            {error.map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+            <div class="scale">{options}</div>
+            <label class="opt skip" for=skip_for>
+                <input type="radio" id=skip_id name=code.clone() value="" checked=skipped/>
+                <span class="l">{Msg::SurveyNoOpinion.text(lang)}</span>
+            </label>
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn ThanksPage() -> impl IntoView {
+    let info = Resource::new(code_param, load_counter_info);
+    view! {
+        <Title text=t(Msg::ThanksTitle)/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match info.await {
+                    Ok(info) => view! {
+                        <section class="notice thanks">
+                            <h1>{t(Msg::ThanksTitle)}</h1>
+                            <p>{t(Msg::ThanksBody)}</p>
+                            <p class="muted">{info.agency_name.get(use_lang()).to_owned()} " – " {info.counter_name.clone()}</p>
+                            <p><a class="button" href=format!("/s/{}", info.counter_code)>{t(Msg::ThanksAgain)}</a></p>
+                            <p><a href=format!("/dashboard/{}", info.agency_code)>{t(Msg::ThanksDashboard)}</a></p>
+                        </section>
+                    }
+                    .into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

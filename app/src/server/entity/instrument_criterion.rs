@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "instrument_criterion")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub instrument_id: i64,
+    pub element_id: i64,
+    pub code: String,
+    pub text_vi: String,
+    pub text_en: String,
+    pub scale: String,
+    pub weight: f64,
+    pub position: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,14 @@
+//! Database rows, one module per table of the `migrations` crate. Server-side only: pages and
+//! the API send their own wire types, never these.
+
+pub mod agency;
+pub mod app_meta;
+pub mod counter;
+pub mod instrument;
+pub mod instrument_criterion;
+pub mod instrument_element;
+pub mod instrument_group;
+pub mod instrument_scale_point;
+pub mod procedure;
+pub mod response;
+pub mod response_answer;

@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+/// Append-only: the database refuses updates and deletes.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "response")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub instrument_id: i64,
+    pub counter_id: i64,
+    pub agency_id: i64,
+    pub procedure_id: Option<i64>,
+    pub channel: String,
+    pub submitted_at: DateTimeUtc,
+    pub comment: Option<String>,
+    pub device_hash: Option<String>,
+    pub ua_class: Option<String>,
+    pub submission_key: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

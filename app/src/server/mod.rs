@@ -1,0 +1,10 @@
+//! Server-only code: database rows, services (the queries and transactions behind every page,
+//! server function and API call) and the shared application state. Never compiled into the
+//! browser bundle.
+
+pub mod entity;
+pub mod qr;
+pub mod services;
+pub mod state;
+
+pub use state::{AppState, Settings};

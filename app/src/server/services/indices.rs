@@ -1,0 +1,262 @@
+//! SIPAS-style indices for units and periods: counts come from the database, the arithmetic
+//! from `domain::sipas`.
+
+use super::{agencies, instruments};
+use crate::{
+    domain::{
+        period::Period,
+        sipas::{self, Estimate, Report, Rollup, Share, Tally},
+    },
+    dto::{AgencyReport, CodedFigure, IndexFigure, Overview, TreeRow},
+    error::AppError,
+    server::{
+        entity::{agency, instrument_criterion, instrument_element, instrument_group, response, response_answer},
+        state::AppState,
+    },
+};
+use sea_orm::{
+    ConnectionTrait, EntityTrait,
+    sea_query::{Expr, ExprTrait, Query, SelectStatement},
+};
+use std::collections::HashMap;
+
+/// Where each criterion, element and group id of every questionnaire version belongs, by code.
+struct CodeMaps {
+    criterion: HashMap<i64, String>,
+    element: HashMap<i64, String>,
+    group: HashMap<i64, String>,
+}
+
+async fn code_maps(db: &impl ConnectionTrait) -> Result<CodeMaps, AppError> {
+    Ok(CodeMaps {
+        criterion: instrument_criterion::Entity::find().all(db).await?.into_iter().map(|c| (c.id, c.code)).collect(),
+        element: instrument_element::Entity::find().all(db).await?.into_iter().map(|e| (e.id, e.code)).collect(),
+        group: instrument_group::Entity::find().all(db).await?.into_iter().map(|g| (g.id, g.code)).collect(),
+    })
+}
+
+/// `response ⨝ response_answer` for valid answers in the period.
+fn answers_in(period: &Period) -> SelectStatement {
+    Query::select()
+        .from(response::Entity)
+        .inner_join(
+            response_answer::Entity,
+            Expr::col((response_answer::Entity, response_answer::Column::ResponseId))
+                .equals((response::Entity, response::Column::Id)),
+        )
+        .and_where(Expr::col((response::Entity, response::Column::SubmittedAt)).gte(period.start_utc()))
+        .and_where(Expr::col((response::Entity, response::Column::SubmittedAt)).lt(period.end_utc()))
+        .and_where(Expr::col((response_answer::Entity, response_answer::Column::Value)).is_not_null())
+        .to_owned()
+}
+
+fn distinct_responses() -> Expr {
+    Expr::col((response::Entity, response::Column::Id)).count_distinct()
+}
+
+/// Tallies of the responses taken directly at each unit during the period, for the codes of
+/// the given questionnaire. Answers are matched by criterion code, so responses to earlier
+/// versions that share codes are counted too.
+pub async fn tallies_by_agency(db: &impl ConnectionTrait, period: &Period) -> Result<HashMap<i64, Tally>, AppError> {
+    let maps = code_maps(db).await?;
+    let mut tallies: HashMap<i64, Tally> = HashMap::new();
+    let agency_col = (response::Entity, response::Column::AgencyId);
+
+    // Satisfied and valid answers per unit and criterion.
+    let stmt = answers_in(period)
+        .column(agency_col)
+        .column((response_answer::Entity, response_answer::Column::CriterionId))
+        .column((response_answer::Entity, response_answer::Column::Value))
+        .expr_as(Expr::cust("COUNT(*)"), "n")
+        .group_by_col(agency_col)
+        .group_by_col((response_answer::Entity, response_answer::Column::CriterionId))
+        .group_by_col((response_answer::Entity, response_answer::Column::Value))
+        .to_owned();
+    for row in db.query_all(&stmt).await? {
+        let agency: i64 = row.try_get("", "agency_id")?;
+        let criterion: i64 = row.try_get("", "criterion_id")?;
+        let value: i16 = row.try_get("", "value")?;
+        let n: i64 = row.try_get("", "n")?;
+        let Some(code) = maps.criterion.get(&criterion) else { continue };
+        let share: &mut Share = tallies.entry(agency).or_default().criteria.entry(code.clone()).or_default();
+        let n = u64::try_from(n).unwrap_or(0);
+        share.valid += n;
+        if value >= 4 {
+            share.satisfied += n;
+        }
+    }
+
+    // Respondents per unit and element: people who answered at least one of its criteria.
+    let element_col = (instrument_criterion::Entity, instrument_criterion::Column::ElementId);
+    let stmt = answers_in(period)
+        .inner_join(
+            instrument_criterion::Entity,
+            Expr::col((instrument_criterion::Entity, instrument_criterion::Column::Id))
+                .equals((response_answer::Entity, response_answer::Column::CriterionId)),
+        )
+        .column(agency_col)
+        .column(element_col)
+        .expr_as(distinct_responses(), "n")
+        .group_by_col(agency_col)
+        .group_by_col(element_col)
+        .to_owned();
+    for row in db.query_all(&stmt).await? {
+        let agency: i64 = row.try_get("", "agency_id")?;
+        let element: i64 = row.try_get("", "element_id")?;
+        let n: i64 = row.try_get("", "n")?;
+        let Some(code) = maps.element.get(&element) else { continue };
+        *tallies.entry(agency).or_default().element_respondents.entry(code.clone()).or_default() +=
+            u64::try_from(n).unwrap_or(0);
+    }
+
+    // Respondents per unit and group.
+    let group_col = (instrument_element::Entity, instrument_element::Column::GroupId);
+    let stmt = answers_in(period)
+        .inner_join(
+            instrument_criterion::Entity,
+            Expr::col((instrument_criterion::Entity, instrument_criterion::Column::Id))
+                .equals((response_answer::Entity, response_answer::Column::CriterionId)),
+        )
+        .inner_join(
+            instrument_element::Entity,
+            Expr::col((instrument_element::Entity, instrument_element::Column::Id))
+                .equals((instrument_criterion::Entity, instrument_criterion::Column::ElementId)),
+        )
+        .column(agency_col)
+        .column(group_col)
+        .expr_as(distinct_responses(), "n")
+        .group_by_col(agency_col)
+        .group_by_col(group_col)
+        .to_owned();
+    for row in db.query_all(&stmt).await? {
+        let agency: i64 = row.try_get("", "agency_id")?;
+        let group: i64 = row.try_get("", "group_id")?;
+        let n: i64 = row.try_get("", "n")?;
+        let Some(code) = maps.group.get(&group) else { continue };
+        *tallies.entry(agency).or_default().group_respondents.entry(code.clone()).or_default() +=
+            u64::try_from(n).unwrap_or(0);
+    }
+
+    // Respondents per unit.
+    let stmt =
+        answers_in(period).column(agency_col).expr_as(distinct_responses(), "n").group_by_col(agency_col).to_owned();
+    for row in db.query_all(&stmt).await? {
+        let agency: i64 = row.try_get("", "agency_id")?;
+        let n: i64 = row.try_get("", "n")?;
+        tallies.entry(agency).or_default().respondents += u64::try_from(n).unwrap_or(0);
+    }
+    Ok(tallies)
+}
+
+pub fn figure(e: &Estimate) -> IndexFigure {
+    IndexFigure { index: e.index, n: e.n, ci95: e.ci95.map(|(lo, hi)| [lo, hi]), low_sample: e.low_sample }
+}
+
+/// Reports for every unit current at the end of the period.
+struct Computed {
+    units: Vec<agency::Model>,
+    reports: HashMap<i64, Report>,
+    instrument: std::sync::Arc<instruments::InstrumentDef>,
+}
+
+async fn compute(state: &AppState, period: &Period, rollup: Rollup) -> Result<Computed, AppError> {
+    let db = &state.db;
+    let instrument = instruments::load(db, &state.instruments, instruments::default_id(db).await?).await?;
+    let units = agencies::all(db).await?;
+    let tallies = tallies_by_agency(db, period).await?;
+    // Units closed during the period still count, and their history rolls up to their parent.
+    let pairs: Vec<(i64, Option<i64>)> = units.iter().map(|a| (a.id, a.parent_id)).collect();
+    let reports = sipas::rollup_all(&instrument.structure(), &pairs, &tallies, rollup, state.settings.low_sample_below);
+    Ok(Computed { units, reports, instrument })
+}
+
+/// Rows of the tree of units current at the end of the period, depth-first.
+fn tree_rows(c: &Computed, day: chrono::NaiveDate, root: Option<i64>, max_depth: usize) -> Vec<TreeRow> {
+    let children = agencies::children_map(&c.units, day);
+    let mut rows = Vec::new();
+    let mut stack: Vec<(&agency::Model, usize)> =
+        children.get(&root).map(|l| l.iter().rev().map(|a| (*a, 0)).collect()).unwrap_or_default();
+    while let Some((a, depth)) = stack.pop() {
+        let empty = sipas::pooled(&c.instrument.structure(), &Tally::default(), 0);
+        let report = c.reports.get(&a.id).unwrap_or(&empty);
+        rows.push(TreeRow {
+            code: a.code.clone(),
+            name: agencies::name_of(a),
+            kind: agencies::kind_of(a),
+            depth,
+            figure: figure(&report.overall),
+        });
+        if depth < max_depth && depth < 64 {
+            if let Some(kids) = children.get(&Some(a.id)) {
+                stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
+            }
+        }
+    }
+    rows
+}
+
+/// The dashboard overview: every current unit with its index.
+pub async fn overview(state: &AppState, period: Period, rollup: Rollup) -> Result<Overview, AppError> {
+    let c = compute(state, &period, rollup).await?;
+    let day = period.to;
+    Ok(Overview {
+        rows: tree_rows(&c, day, None, usize::MAX),
+        period,
+        rollup,
+        low_sample_below: state.settings.low_sample_below,
+    })
+}
+
+/// One unit's index with its element and criterion breakdown.
+pub async fn agency_report(
+    state: &AppState,
+    code: &str,
+    period: Period,
+    rollup: Rollup,
+) -> Result<AgencyReport, AppError> {
+    let unit = agencies::by_code(&state.db, code).await?;
+    let c = compute(state, &period, rollup).await?;
+    let empty = sipas::pooled(&c.instrument.structure(), &Tally::default(), state.settings.low_sample_below);
+    let report = c.reports.get(&unit.id).unwrap_or(&empty);
+    let coded = |list: &[sipas::Scored]| -> Vec<CodedFigure> {
+        list.iter()
+            .map(|s| CodedFigure {
+                code: s.code.clone(),
+                name: c.instrument.name_of(&s.code),
+                figure: figure(&s.estimate),
+            })
+            .collect()
+    };
+    let parent =
+        unit.parent_id.and_then(|p| c.units.iter().find(|a| a.id == p)).map(|p| (p.code.clone(), agencies::name_of(p)));
+    let mut counters = agencies::counters_by_agency(&state.db).await?;
+    Ok(AgencyReport {
+        code: unit.code.clone(),
+        name: agencies::name_of(&unit),
+        kind: agencies::kind_of(&unit),
+        parent,
+        period,
+        rollup,
+        low_sample_below: state.settings.low_sample_below,
+        overall: figure(&report.overall),
+        elements: coded(&report.elements),
+        criteria: coded(&report.criteria),
+        children: tree_rows(&c, period.to, Some(unit.id), 0),
+        counters: counters.remove(&unit.id).unwrap_or_default(),
+    })
+}
+
+/// The raw report of a unit, for the JSON API.
+pub async fn unit_report(
+    state: &AppState,
+    code: &str,
+    period: &Period,
+    rollup: Rollup,
+) -> Result<(agency::Model, Report), AppError> {
+    let unit = agencies::by_code(&state.db, code).await?;
+    let c = compute(state, period, rollup).await?;
+    let report = c.reports.get(&unit.id).cloned().unwrap_or_else(|| {
+        sipas::pooled(&c.instrument.structure(), &Tally::default(), state.settings.low_sample_below)
+    });
+    Ok((unit, report))
+}

@@ -1,0 +1,70 @@
+//! Facts about this installation kept in the `app_meta` table.
+
+use crate::{error::AppError, server::entity::app_meta};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
+
+pub const DEMO_KEY: &str = "demo_data";
+const DEVICE_HASH_KEY: &str = "device_hash_key";
+
+pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>, AppError> {
+    Ok(app_meta::Entity::find_by_id(key.to_owned()).one(db).await?.map(|m| m.value))
+}
+
+pub async fn set(db: &impl ConnectionTrait, key: &str, value: &str) -> Result<(), AppError> {
+    app_meta::Entity::insert(app_meta::ActiveModel { key: Set(key.to_owned()), value: Set(value.to_owned()) })
+        .on_conflict(OnConflict::column(app_meta::Column::Key).update_column(app_meta::Column::Value).to_owned())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether the installation holds demonstration data (pages then say so).
+pub async fn is_demo(db: &impl ConnectionTrait) -> Result<bool, AppError> {
+    Ok(get(db, DEMO_KEY).await?.as_deref() == Some("true"))
+}
+
+/// The secret key for hashing client addresses, created on first use and shared by every
+/// server instance on the same database, so the same device hashes the same everywhere.
+pub async fn device_hash_key(db: &impl ConnectionTrait) -> Result<[u8; 32], AppError> {
+    if let Some(hex) = get(db, DEVICE_HASH_KEY).await? {
+        if let Some(key) = from_hex(&hex) {
+            return Ok(key);
+        }
+    }
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(AppError::internal)?;
+    // Another instance may race us: insert-if-absent, then read back whichever key won.
+    app_meta::Entity::insert(app_meta::ActiveModel { key: Set(DEVICE_HASH_KEY.to_owned()), value: Set(to_hex(&key)) })
+        .on_conflict_do_nothing()
+        .exec(db)
+        .await?;
+    let stored = get(db, DEVICE_HASH_KEY).await?.ok_or_else(|| AppError::internal("device hash key vanished"))?;
+    from_hex(&stored).ok_or_else(|| AppError::internal("device hash key is not 32 hex bytes"))
+}
+
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(s: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if s.len() != 64 {
+        return None;
+    }
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips() {
+        let key: [u8; 32] = std::array::from_fn(|i| (i * 7) as u8);
+        assert_eq!(from_hex(&to_hex(&key)), Some(key));
+        assert_eq!(from_hex("zz"), None);
+    }
+}

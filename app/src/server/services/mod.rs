@@ -1,0 +1,18 @@
+//! Services: each function takes the database (or a transaction) and plain values, applies the
+//! domain rules and runs its queries. Server functions, API handlers, the CLI and tests all call
+//! these, so every path goes through the same checks.
+
+pub mod agencies;
+pub mod indices;
+pub mod instruments;
+pub mod meta;
+pub mod survey;
+
+use chrono::{DateTime, Utc};
+
+/// The current instant, truncated to microseconds: both databases store that precision, so a
+/// value read back compares equal to the one written.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}

@@ -1,0 +1,237 @@
+//! Taking a citizen's answers at a counter: finding the counter and its questionnaire, checking
+//! the answers, and storing them once, in one transaction.
+
+use super::{agencies, instruments, instruments::InstrumentDef, meta};
+use crate::{
+    domain::{
+        codes::CounterCode,
+        survey::{self, Channel, RawAnswer},
+    },
+    dto::{CounterInfo, Localized, ProcedureView, SurveyForm},
+    error::{AppError, ErrorCode, FieldError},
+    server::{
+        entity::{agency, counter, procedure, response, response_answer},
+        state::AppState,
+    },
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+use std::{collections::BTreeMap, sync::Arc};
+
+/// A counter with its unit and the questionnaire it asks.
+#[derive(Clone, Debug)]
+pub struct CounterContext {
+    pub counter: counter::Model,
+    pub agency: agency::Model,
+    pub instrument: Arc<InstrumentDef>,
+}
+
+/// Finds the counter behind a QR code; unknown or malformed codes are "counter not found".
+pub async fn counter_context(state: &AppState, code: &str) -> Result<CounterContext, AppError> {
+    let code = CounterCode::parse(code).ok_or(ErrorCode::CounterNotFound)?;
+    let counter = counter::Entity::find()
+        .filter(counter::Column::Code.eq(code.as_str()))
+        .one(&state.db)
+        .await?
+        .ok_or(ErrorCode::CounterNotFound)?;
+    let agency = agency::Entity::find_by_id(counter.agency_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("counter {} has no unit", counter.id)))?;
+    let instrument_id = match counter.instrument_id {
+        Some(id) => id,
+        None => instruments::default_id(&state.db).await?,
+    };
+    let instrument = instruments::load(&state.db, &state.instruments, instrument_id).await?;
+    Ok(CounterContext { counter, agency, instrument })
+}
+
+pub fn survey_url(state: &AppState, counter_code: &str) -> String {
+    format!("{}/s/{}", state.settings.public_url.trim_end_matches('/'), counter_code)
+}
+
+pub async fn counter_info(state: &AppState, code: &str) -> Result<CounterInfo, AppError> {
+    let ctx = counter_context(state, code).await?;
+    Ok(CounterInfo {
+        survey_url: survey_url(state, &ctx.counter.code),
+        counter_code: ctx.counter.code,
+        counter_name: ctx.counter.name,
+        agency_code: ctx.agency.code.clone(),
+        agency_name: agencies::name_of(&ctx.agency),
+    })
+}
+
+/// What the survey page of a counter shows.
+pub async fn survey_form(state: &AppState, code: &str) -> Result<SurveyForm, AppError> {
+    let ctx = counter_context(state, code).await?;
+    let procedures = agencies::procedures(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| ProcedureView { code: p.code, name: Localized::new(p.name_vi, p.name_en) })
+        .collect();
+    Ok(SurveyForm {
+        public_url: survey_url(state, &ctx.counter.code),
+        counter_code: ctx.counter.code,
+        counter_name: ctx.counter.name,
+        agency_code: ctx.agency.code.clone(),
+        agency_name: agencies::name_of(&ctx.agency),
+        instrument_name: ctx.instrument.name.clone(),
+        min_answers: ctx.instrument.min_answers,
+        scale: ctx.instrument.scale.clone(),
+        elements: ctx.instrument.element_views(),
+        procedures,
+        form_token: new_form_token()?,
+    })
+}
+
+/// 128 random bits, hex-encoded.
+pub fn new_form_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(AppError::internal)?;
+    Ok(meta::to_hex(&bytes))
+}
+
+/// A submission as it arrived, from the HTML form or the JSON API.
+#[derive(Clone, Debug, Default)]
+pub struct Submission {
+    pub channel: Option<String>,
+    pub answers: BTreeMap<String, RawAnswer>,
+    pub comment: Option<String>,
+    pub procedure: Option<String>,
+    /// Fields the client sent that we do not know (reported, never silently dropped).
+    pub unknown_fields: Vec<String>,
+    /// Makes resubmitting the same form a no-op.
+    pub submission_key: Option<String>,
+    /// Client address and `User-Agent`, for the integrity fields; never stored raw.
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// The result of storing a submission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stored {
+    pub response_id: i64,
+    /// The same form had already been stored; nothing new was written.
+    pub duplicate: bool,
+}
+
+/// Keyed hash of the client's address and browser class: enough to spot many ratings from one
+/// device, not enough to recover the address.
+pub fn device_hash(key: &[u8; 32], ip: &str, ua_class: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(key);
+    h.update(ip.as_bytes());
+    h.update([0]);
+    h.update(ua_class.as_bytes());
+    meta::to_hex(&h.finalize()[..16])
+}
+
+/// Checks a submission against the counter's questionnaire and stores it. Every invalid field
+/// is reported at once; nothing is stored unless all are valid.
+pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> Result<Stored, AppError> {
+    let mut errors: Vec<FieldError> =
+        sub.unknown_fields.iter().map(|f| FieldError::new(f.clone(), ErrorCode::UnknownField)).collect();
+    let channel = match sub.channel.as_deref() {
+        None => Channel::Qr,
+        Some(c) => Channel::parse(c).unwrap_or_else(|| {
+            errors.push(FieldError::new("channel", ErrorCode::UnknownChannel));
+            Channel::Qr
+        }),
+    };
+    let instrument = &ctx.instrument;
+    let answers = survey::check_answers(&instrument.criterion_codes(), instrument.min_answers, &sub.answers)
+        .map_err(|mut e| errors.append(&mut e))
+        .ok();
+    let comment = survey::check_comment(sub.comment.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
+    let procedure_id = match sub.procedure.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(code) => match procedure::Entity::find().filter(procedure::Column::Code.eq(code)).one(&state.db).await? {
+            Some(p) => Some(p.id),
+            None => {
+                errors.push(FieldError::new("procedure", ErrorCode::UnknownProcedure));
+                None
+            }
+        },
+    };
+    let (Some(answers), true) = (answers, errors.is_empty()) else {
+        return Err(AppError::invalid(errors));
+    };
+
+    let ua_class = survey::user_agent_class(sub.user_agent.as_deref().unwrap_or(""));
+    let device = sub.client_ip.as_deref().map(|ip| device_hash(&state.device_hash_key, ip, ua_class));
+    let key = sub.submission_key.filter(|k| !k.is_empty() && k.len() <= 64);
+    let row = response::ActiveModel {
+        id: NotSet,
+        instrument_id: Set(instrument.id),
+        counter_id: Set(ctx.counter.id),
+        agency_id: Set(ctx.agency.id),
+        procedure_id: Set(procedure_id),
+        channel: Set(channel.as_str().to_owned()),
+        submitted_at: Set(sub.submitted_at.unwrap_or_else(super::now)),
+        comment: Set(comment),
+        device_hash: Set(device),
+        ua_class: Set(Some(ua_class.to_owned())),
+        submission_key: Set(key.clone()),
+    };
+    let criteria: Vec<(i64, Option<i16>)> = instrument
+        .criteria()
+        .map(|c| (c.id, answers.0.get(&c.code).copied().flatten().map(|r| i16::from(r.get()))))
+        .collect();
+
+    let txn = state.db.begin().await?;
+    let inserted = response::Entity::insert(row).exec(&txn).await;
+    let response_id = match inserted {
+        Ok(r) => r.last_insert_id,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) && key.is_some() => {
+            // The same form arrived twice (double tap, or the back button and send again).
+            txn.rollback().await?;
+            let existing = response::Entity::find()
+                .filter(response::Column::SubmissionKey.eq(key))
+                .one(&state.db)
+                .await?
+                .ok_or_else(|| AppError::internal(e))?;
+            return Ok(Stored { response_id: existing.id, duplicate: true });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    insert_answers(&txn, response_id, &criteria).await?;
+    txn.commit().await?;
+    Ok(Stored { response_id, duplicate: false })
+}
+
+/// Inserts the answer rows of one response in a single statement.
+pub async fn insert_answers(
+    db: &impl ConnectionTrait,
+    response_id: i64,
+    criteria: &[(i64, Option<i16>)],
+) -> Result<(), AppError> {
+    let rows = criteria.iter().map(|(criterion_id, value)| response_answer::ActiveModel {
+        response_id: Set(response_id),
+        criterion_id: Set(*criterion_id),
+        value: Set(*value),
+    });
+    response_answer::Entity::insert_many(rows).exec_without_returning(db).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_hashes_are_keyed_and_short() {
+        let k1 = [1u8; 32];
+        let k2 = [2u8; 32];
+        let a = device_hash(&k1, "203.0.113.7", "mobile");
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, device_hash(&k1, "203.0.113.7", "mobile"));
+        assert_ne!(a, device_hash(&k2, "203.0.113.7", "mobile"));
+        assert_ne!(a, device_hash(&k1, "203.0.113.8", "mobile"));
+        assert!(!a.contains("203"));
+    }
+}

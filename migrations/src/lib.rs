@@ -1,0 +1,27 @@
+//! The database schema of Ý Dân, as small dated migrations that run on SQLite and PostgreSQL.
+//! This crate knows nothing of the application: tables are named here, and the application's
+//! entities follow them. Reference data (the SIPAS questionnaire) is seeded by its own migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_instrument;
+mod m20261122_000002_create_agency_tree;
+mod m20261122_000003_create_response;
+mod m20261122_000004_seed_sipas_2023_service;
+mod m20261122_000005_create_app_meta;
+mod triggers;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_instrument::Migration),
+            Box::new(m20261122_000002_create_agency_tree::Migration),
+            Box::new(m20261122_000003_create_response::Migration),
+            Box::new(m20261122_000004_seed_sipas_2023_service::Migration),
+            Box::new(m20261122_000005_create_app_meta::Migration),
+        ]
+    }
+}

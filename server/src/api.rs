@@ -1,0 +1,327 @@
+//! The JSON API under `/api/v1`, for counter tablets and other systems; described by the
+//! OpenAPI document at `/api/v1/openapi.json`. Errors are always
+//! `{"code": "snake_case", "message": "...", "fields": [...]}` with the status the code implies.
+
+use crate::http::{BODY_LIMIT, client_ip, scoped_key};
+use app::{
+    data::{report_query, today},
+    domain::{period::Period, sipas::Estimate, survey::RawAnswer},
+    error::{AppError, ErrorCode, FieldError},
+    i18n::Lang,
+    server::{
+        AppState,
+        services::{
+            agencies, indices,
+            survey::{self, Submission},
+        },
+    },
+};
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{ConnectInfo, Path, Query, State, rejection::QueryRejection},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde_json::{Map, Value, json};
+use std::{collections::HashMap, net::SocketAddr};
+
+/// The OpenAPI 3 description of this API, kept next to the code it describes.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/responses", post(post_response))
+        .route("/agencies", get(get_agencies))
+        .route("/agencies/{code}/sipas", get(get_sipas))
+        .route("/openapi.json", get(openapi))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// An error on its way to an API client, in the client's language.
+pub struct ApiError {
+    error: AppError,
+    lang: Lang,
+}
+
+impl ApiError {
+    pub fn new(error: AppError, lang: Lang) -> Self {
+        ApiError { error, lang }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let ApiError { error, lang } = self;
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            // The cause stays in the log; the client gets the code and a generic message.
+            tracing::error!(code = error.code.as_str(), detail = ?error.detail, "API request failed");
+        }
+        let fields: Vec<Value> = error
+            .fields
+            .iter()
+            .map(|f| json!({"field": f.field, "code": f.code.as_str(), "message": f.message(lang)}))
+            .collect();
+        let mut body = json!({"code": error.code.as_str(), "message": error.message(lang)});
+        if !fields.is_empty() {
+            body["fields"] = Value::Array(fields);
+        }
+        (status, [(header::CONTENT_LANGUAGE, lang.tag())], Json(body)).into_response()
+    }
+}
+
+/// API clients choose their language with `Accept-Language`; Vietnamese otherwise.
+fn api_lang(headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
+async fn unknown_route(headers: HeaderMap) -> ApiError {
+    ApiError::new(ErrorCode::NotFound.into(), api_lang(&headers))
+}
+
+async fn method_not_allowed(headers: HeaderMap) -> ApiError {
+    ApiError::new(ErrorCode::MethodNotAllowed.into(), api_lang(&headers))
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// `GET /api/v1/agencies`: the current tree of units with their counters.
+async fn get_agencies(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match agencies::tree(&state.db, today()).await {
+        Ok(tree) => Json(json!({ "agencies": tree })).into_response(),
+        Err(e) => ApiError::new(e, api_lang(&headers)).into_response(),
+    }
+}
+
+fn estimate_json(e: &Estimate) -> Value {
+    json!({
+        "index": e.index,
+        "n": e.n,
+        "ci95": e.ci95.map(|(lo, hi)| [lo, hi]),
+        "low_sample": e.low_sample,
+    })
+}
+
+/// `GET /api/v1/agencies/{code}/sipas?from&to&rollup`
+async fn get_sipas(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let lang = api_lang(&headers);
+    let Ok(Query(q)) = query else {
+        return ApiError::new(ErrorCode::InvalidQuery.into(), lang).into_response();
+    };
+    let result = async {
+        let (period, rollup) = report_query(
+            q.get("from").map(String::as_str),
+            q.get("to").map(String::as_str),
+            q.get("rollup").map(String::as_str),
+        )?;
+        let (unit, report) = indices::unit_report(&state, &code, &period, rollup).await?;
+        Ok::<_, AppError>((unit, report, period, rollup))
+    }
+    .await;
+    match result {
+        Ok((unit, report, Period { from, to }, rollup)) => {
+            let scored = |list: &[app::domain::sipas::Scored]| -> Vec<Value> {
+                list.iter()
+                    .map(|s| {
+                        let mut v = estimate_json(&s.estimate);
+                        v["code"] = json!(s.code);
+                        v
+                    })
+                    .collect()
+            };
+            let mut body = estimate_json(&report.overall);
+            body["agency"] = json!(unit.code);
+            body["from"] = json!(from);
+            body["to"] = json!(to);
+            body["rollup"] = json!(rollup.as_str());
+            body["elements"] = json!(scored(&report.elements));
+            body["criteria"] = json!(scored(&report.criteria));
+            body["label"] = json!("SIPAS-style index (not the official SIPAS)");
+            Json(body).into_response()
+        }
+        Err(e) => ApiError::new(e, lang).into_response(),
+    }
+}
+
+/// Reads the JSON body of `POST /responses` into a submission, naming every bad field.
+fn parse_submission(body: &Map<String, Value>) -> Result<(String, Submission), AppError> {
+    let mut errors = Vec::new();
+    let mut sub = Submission::default();
+    let mut counter = None;
+    for (key, value) in body {
+        match key.as_str() {
+            "counter" => match value {
+                Value::String(s) => counter = Some(s.clone()),
+                _ => errors.push(FieldError::new("counter", ErrorCode::WrongType)),
+            },
+            "channel" => match value {
+                Value::String(s) => sub.channel = Some(s.clone()),
+                Value::Null => {}
+                _ => errors.push(FieldError::new("channel", ErrorCode::WrongType)),
+            },
+            "comment" => match value {
+                Value::String(s) => sub.comment = Some(s.clone()),
+                Value::Null => {}
+                _ => errors.push(FieldError::new("comment", ErrorCode::WrongType)),
+            },
+            "procedure" => match value {
+                Value::String(s) => sub.procedure = Some(s.clone()),
+                Value::Null => {}
+                _ => errors.push(FieldError::new("procedure", ErrorCode::WrongType)),
+            },
+            "answers" => match value {
+                Value::Object(map) => {
+                    for (code, v) in map {
+                        let raw = match v {
+                            Value::Null => RawAnswer::Blank,
+                            Value::Number(n) => n.as_i64().map(RawAnswer::Integer).unwrap_or(RawAnswer::Other),
+                            _ => RawAnswer::Other,
+                        };
+                        sub.answers.insert(code.clone(), raw);
+                    }
+                }
+                _ => errors.push(FieldError::new("answers", ErrorCode::WrongType)),
+            },
+            other => sub.unknown_fields.push(other.to_owned()),
+        }
+    }
+    if !body.contains_key("answers") {
+        errors.push(FieldError::new("answers", ErrorCode::Required));
+    }
+    match counter {
+        Some(c) if errors.is_empty() => Ok((c, sub)),
+        None if !body.contains_key("counter") => {
+            errors.insert(0, FieldError::new("counter", ErrorCode::Required));
+            Err(AppError::invalid(errors))
+        }
+        _ => Err(AppError::invalid(errors)),
+    }
+}
+
+/// `POST /api/v1/responses`: stores one response; 201 with its id. With an `Idempotency-Key`
+/// header, sending the same key again for the same counter stores nothing and answers 200
+/// with the first response's id.
+async fn post_response(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let lang = api_lang(&headers);
+    let fail = |code: ErrorCode| ApiError::new(code.into(), lang).into_response();
+    let is_json =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(
+            |mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            },
+        );
+    if !is_json {
+        return fail(ErrorCode::UnsupportedMediaType);
+    }
+    let bytes = match body {
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return fail(ErrorCode::PayloadTooLarge),
+        Err(_) => return fail(ErrorCode::InvalidJson),
+    };
+    if bytes.len() > BODY_LIMIT {
+        return fail(ErrorCode::PayloadTooLarge);
+    }
+    let value: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(_) => return fail(ErrorCode::InvalidJson),
+    };
+    let Value::Object(map) = value else {
+        return fail(ErrorCode::InvalidJson);
+    };
+    let (counter_code, mut sub) = match parse_submission(&map) {
+        Ok(parsed) => parsed,
+        Err(e) => return ApiError::new(e, lang).into_response(),
+    };
+    sub.channel = sub.channel.or(Some("api".into()));
+    sub.client_ip = client_ip(&state, &headers, connect.map(|c| c.0.0));
+    sub.user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let ctx = match survey::counter_context(&state, &counter_code).await {
+        Ok(ctx) => ctx,
+        Err(e) => return ApiError::new(e, lang).into_response(),
+    };
+    sub.submission_key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty())
+        .map(|k| scoped_key(ctx.counter.id, k));
+    match survey::submit(&state, &ctx, sub).await {
+        Ok(stored) => {
+            let status = if stored.duplicate { StatusCode::OK } else { StatusCode::CREATED };
+            (status, Json(json!({"id": stored.response_id, "duplicate": stored.duplicate}))).into_response()
+        }
+        Err(e) => ApiError::new(e, lang).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn a_complete_body_parses() {
+        let (counter, sub) = parse_submission(&obj(json!({
+            "counter": "abc234", "channel": "kiosk", "answers": {"II.A1": 5, "II.A2": null, "II.A3": 4.5},
+            "comment": "ok", "procedure": null
+        })))
+        .unwrap();
+        assert_eq!(counter, "abc234");
+        assert_eq!(sub.channel.as_deref(), Some("kiosk"));
+        assert_eq!(sub.answers["II.A1"], RawAnswer::Integer(5));
+        assert_eq!(sub.answers["II.A2"], RawAnswer::Blank);
+        assert_eq!(sub.answers["II.A3"], RawAnswer::Other);
+        assert_eq!(sub.procedure, None);
+    }
+
+    #[test]
+    fn missing_and_mistyped_fields_are_named() {
+        let err = parse_submission(&obj(json!({"answers": [], "comment": 7}))).unwrap_err();
+        let fields: Vec<(&str, ErrorCode)> = err.fields.iter().map(|f| (f.field.as_str(), f.code)).collect();
+        assert!(fields.contains(&("counter", ErrorCode::Required)));
+        assert!(fields.contains(&("answers", ErrorCode::WrongType)));
+        assert!(fields.contains(&("comment", ErrorCode::WrongType)));
+        let err = parse_submission(&obj(json!({"counter": "abc234"}))).unwrap_err();
+        assert_eq!(err.fields[0].code, ErrorCode::Required);
+    }
+
+    #[test]
+    fn unknown_fields_are_kept_for_reporting() {
+        let (_, sub) = parse_submission(&obj(json!({"counter": "abc234", "answers": {}, "rating": 5}))).unwrap();
+        assert_eq!(sub.unknown_fields, ["rating"]);
+    }
+
+    #[test]
+    fn the_openapi_document_is_valid_json_and_lists_every_route() {
+        let doc: Value = serde_json::from_str(OPENAPI).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        for path in ["/responses", "/agencies", "/agencies/{code}/sipas", "/openapi.json"] {
+            assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
+        }
+    }
+}

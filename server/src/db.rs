@@ -1,0 +1,64 @@
+//! Connecting to the database and bringing its schema up to date. SQLite (a file under
+//! `./data/`) is the default; PostgreSQL is chosen by a `postgres://` URL.
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use std::time::Duration;
+
+/// The embedded default: a SQLite file next to where `ydan` runs.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ydan.db";
+
+/// Opens a connection pool. For SQLite, creates the file (and its folder) if missing and turns
+/// on write-ahead logging, so readers never wait for the writer.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        if let Some(dir) = sqlite_dir(url) {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| DbErr::Custom(format!("cannot create the database folder {dir}: {e}")))?;
+        }
+        opts.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // With WAL, NORMAL is durable across application crashes; a power cut may lose
+                // the last transactions but never corrupts the file.
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    } else {
+        opts.max_connections(16).min_connections(1);
+    }
+    Database::connect(opts).await
+}
+
+/// The folder of a `sqlite://path/to/file.db` URL, if it has one.
+fn sqlite_dir(url: &str) -> Option<String> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next()?;
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    let parent = std::path::Path::new(path).parent()?.to_str()?.to_owned();
+    (!parent.is_empty()).then_some(parent)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_dir;
+
+    #[test]
+    fn the_folder_of_a_sqlite_url_is_found() {
+        assert_eq!(sqlite_dir("sqlite://data/ydan.db").as_deref(), Some("data"));
+        assert_eq!(sqlite_dir("sqlite:///tmp/x/y.db?mode=rwc").as_deref(), Some("/tmp/x"));
+        assert_eq!(sqlite_dir("sqlite::memory:"), None);
+        assert_eq!(sqlite_dir("sqlite://ydan.db"), None);
+    }
+}

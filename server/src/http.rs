@@ -1,0 +1,325 @@
+//! The HTTP surface: Leptos pages, the survey form's POST, QR images, the language switch,
+//! the health check and the JSON API, with compression and security headers around them.
+
+use crate::api;
+use app::domain::survey::RawAnswer;
+use app::{
+    App,
+    error::{AppError, ErrorCode},
+    i18n::{LANG_COOKIE, Lang},
+    pages::survey::{COMMENT_FIELD, FORM_TOKEN_FIELD, PROCEDURE_FIELD, SubmittedSurvey},
+    server::{
+        AppState, Settings, qr,
+        services::{
+            meta,
+            survey::{self, Submission},
+        },
+        state::InstrumentCache,
+    },
+    shell,
+};
+use axum::{
+    Router,
+    body::Body,
+    extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sea_orm::DatabaseConnection;
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+use tower_http::{
+    compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+
+/// Largest request body accepted anywhere: a full survey with a 2,000-character comment is
+/// well under 16 KB.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// How the server is set up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub settings: Settings,
+    /// Folder with the browser bundle (`pkg/`), as built by cargo-leptos.
+    pub site_root: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { settings: Settings::default(), site_root: "target/site".into() }
+    }
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("ydan")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+/// Everything a request may need, built once at start-up.
+pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppState, AppError> {
+    let key = meta::device_hash_key(&db).await?;
+    Ok(AppState {
+        leptos_options: leptos_options(config),
+        db,
+        settings: Arc::new(config.settings.clone()),
+        instruments: InstrumentCache::default(),
+        device_hash_key: Arc::new(key),
+    })
+}
+
+/// Context every server-rendered page gets.
+fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let state = state.clone();
+    move || {
+        provide_context(state.clone());
+        provide_context(state.leptos_options.clone());
+    }
+}
+
+fn app_fn(state: &AppState) -> impl Fn() -> AnyView + Clone + Send + Sync + 'static {
+    let options = state.leptos_options.clone();
+    move || shell(options.clone()).into_any()
+}
+
+/// Renders the page for `req` (whatever its method) with extra context.
+async fn render_page(state: &AppState, req: Request, extra: impl Fn() + Clone + Send + Sync + 'static) -> Response {
+    let base = page_context(state);
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            base();
+            extra();
+        },
+        app_fn(state),
+    );
+    handler(req).await.into_response()
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let pkg_dir = format!("{}/{}", state.leptos_options.site_root, state.leptos_options.site_pkg_dir);
+    let security_headers = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/lang/{lang}", get(switch_language))
+        .route("/s/{code}", post(submit_survey_form))
+        .route("/s/{code}/qr.svg", get(qr_svg))
+        .route("/s/{code}/qr.png", get(qr_png))
+        .nest("/api/v1", api::router())
+        .leptos_routes_with_context(&state, routes, page_context(&state), app_fn(&state))
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CompressionLayer::new())
+        .layer(security_headers)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Unknown addresses get the friendly "page not found" page with status 404.
+async fn not_found(State(state): State<AppState>, req: Request) -> Response {
+    render_page(&state, req, || ()).await
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": "ok"}))).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "unavailable", "database": "unreachable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A local path to return to after switching language; anything else goes home, so the link
+/// cannot be abused to send people to another site.
+fn safe_next(next: Option<&String>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// `GET /lang/{vi|en}?next=/path`: remembers the language for a year and goes back.
+async fn switch_language(Path(lang): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let Some(lang) = Lang::parse(&lang) else {
+        return (StatusCode::NOT_FOUND, "").into_response();
+    };
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", lang.tag());
+    let mut res = Redirect::to(&safe_next(q.get("next"))).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    res
+}
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the server
+/// is told it sits behind a trusted proxy.
+pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<String> {
+    if state.settings.trust_forwarded_for {
+        if let Some(first) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            return Some(first.to_owned());
+        }
+    }
+    peer.map(|p| p.ip().to_string())
+}
+
+/// Scopes a client-chosen key to one counter, so keys never collide across counters.
+pub fn scoped_key(counter_id: i64, key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{counter_id}:{key}").as_bytes());
+    meta::to_hex(&digest)
+}
+
+/// `POST /s/{code}`: the survey form without JavaScript. Success → 303 to the thank-you page;
+/// invalid answers → the same page again, answers kept, problems marked, status 422.
+async fn submit_survey_form(State(state): State<AppState>, Path(code): Path<String>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let page_req = || Request::from_parts(parts.clone(), Body::empty());
+    let ctx = match survey::counter_context(&state, &code).await {
+        Ok(ctx) => ctx,
+        // Unknown counter, or the database is down: the page itself explains.
+        Err(_) => return render_page(&state, page_req(), || ()).await,
+    };
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/x-www-form-urlencoded")
+            .into_response();
+    }
+    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge.as_str()).into_response(),
+    };
+    let fields: Vec<(String, String)> = match serde_urlencoded::from_bytes(&bytes) {
+        Ok(f) => f,
+        Err(_) => return (StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery.as_str()).into_response(),
+    };
+
+    let mut shown = SubmittedSurvey::default();
+    let mut sub = Submission {
+        channel: Some("qr".into()),
+        client_ip: client_ip(&state, &parts.headers, parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)),
+        user_agent: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        ..Default::default()
+    };
+    for (name, value) in fields {
+        match name.as_str() {
+            FORM_TOKEN_FIELD => {
+                sub.submission_key = Some(scoped_key(ctx.counter.id, &value));
+                shown.form_token = value;
+            }
+            PROCEDURE_FIELD => {
+                sub.procedure = Some(value.clone());
+                shown.procedure = value;
+            }
+            COMMENT_FIELD => {
+                sub.comment = Some(value.clone());
+                shown.comment = value;
+            }
+            _ => {
+                sub.answers.insert(name.clone(), RawAnswer::from_form(&value));
+                shown.values.insert(name, value);
+            }
+        }
+    }
+
+    match survey::submit(&state, &ctx, sub).await {
+        Ok(_) => Redirect::to(&format!("/s/{}/cam-on", ctx.counter.code)).into_response(),
+        Err(err) => {
+            let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if status.is_server_error() {
+                tracing::error!(code = err.code.as_str(), detail = ?err.detail, "survey form not stored");
+                shown.failure = Some(err);
+            } else {
+                shown.errors = err.fields;
+            }
+            let mut res = render_page(&state, page_req(), move || provide_context(shown.clone())).await;
+            *res.status_mut() = status;
+            res
+        }
+    }
+}
+
+async fn qr_target(state: &AppState, code: &str) -> Result<String, Response> {
+    match survey::counter_context(state, code).await {
+        Ok(ctx) => Ok(survey::survey_url(state, &ctx.counter.code)),
+        Err(e) => Err(api::ApiError::new(e, Lang::Vi).into_response()),
+    }
+}
+
+/// `GET /s/{code}/qr.svg`
+async fn qr_svg(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    let url = match qr_target(&state, &code).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match qr::svg(&url, 320) {
+        Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], svg)
+            .into_response(),
+        Err(e) => api::ApiError::new(e, Lang::Vi).into_response(),
+    }
+}
+
+/// `GET /s/{code}/qr.png`
+async fn qr_png(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    let url = match qr_target(&state, &code).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match qr::png(&url, 10) {
+        Ok(png) => ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "public, max-age=86400")], png)
+            .into_response(),
+        Err(e) => api::ApiError::new(e, Lang::Vi).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_a_language_switch() {
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(safe_next(s("/s/abc?x=1").as_ref()), "/s/abc?x=1");
+        assert_eq!(safe_next(s("//evil.example").as_ref()), "/");
+        assert_eq!(safe_next(s("https://evil.example").as_ref()), "/");
+        assert_eq!(safe_next(s("/\\evil.example").as_ref()), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn client_keys_are_scoped_to_their_counter() {
+        assert_ne!(scoped_key(1, "k"), scoped_key(2, "k"));
+        assert_eq!(scoped_key(1, "k"), scoped_key(1, "k"));
+        assert_eq!(scoped_key(1, "k").len(), 64);
+    }
+}

@@ -1,0 +1,9 @@
+//! The Ý Dân server: database set-up, the HTTP router (pages, the citizen form, QR images, the
+//! JSON API) and the demo data generator. `main.rs` is the `ydan` command line around it.
+
+pub mod api;
+pub mod db;
+pub mod http;
+pub mod seed;
+
+pub use http::{Config, build_state, router};

@@ -1,0 +1,170 @@
+//! `ydan`: the Ý Dân server and its maintenance commands.
+//!
+//! ```text
+//! ydan serve      [--listen 127.0.0.1:3000] [--database URL] [--public-url URL] …
+//! ydan migrate    [--database URL]
+//! ydan seed-demo  [--database URL] [--if-empty] [--responses 6000] [--seed 2025]
+//! ```
+
+use app::{domain::period::vn_date, server::Settings};
+use clap::{Parser, Subcommand};
+use server::{Config, build_state, db, router, seed};
+use std::{net::SocketAddr, process::ExitCode};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser, Debug)]
+#[command(name = "ydan", version, about = "Ý Dân: citizen satisfaction surveys and feedback for public administration")]
+struct Cli {
+    /// Database URL: sqlite://path/to/file.db (created if missing) or postgres://user:pass@host/db
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = db::DEFAULT_DATABASE_URL)]
+    database: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Apply migrations, then serve the site and the API.
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, env = "YDAN_LISTEN", default_value = "127.0.0.1:3000")]
+        listen: SocketAddr,
+        /// Public base URL printed in QR codes and posters (no trailing slash). Defaults to
+        /// http://<listen address>.
+        #[arg(long, env = "YDAN_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Folder holding the browser bundle built by cargo-leptos.
+        #[arg(long, env = "YDAN_SITE_ROOT", default_value = "target/site")]
+        site_root: String,
+        /// Indices with fewer respondents than this are flagged as a small sample.
+        #[arg(long, env = "YDAN_LOW_SAMPLE", default_value_t = app::domain::sipas::DEFAULT_LOW_SAMPLE)]
+        low_sample: u64,
+        /// Trust X-Forwarded-For (only behind your own reverse proxy).
+        #[arg(long, env = "YDAN_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Fill the database with a demonstration province and survey responses.
+    SeedDemo {
+        /// Do nothing if the database already has units (for first start).
+        #[arg(long)]
+        if_empty: bool,
+        /// Number of survey responses to generate.
+        #[arg(long, default_value_t = 6000)]
+        responses: u64,
+        /// Seed of the random generator (same seed, same data).
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("YDAN_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ydan: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let db = db::connect(&cli.database)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", redact(&cli.database)))?;
+    db::migrate(&db).await.map_err(|e| format!("database migration failed: {e}"))?;
+    match cli.command {
+        Command::Migrate => {
+            eprintln!("ydan: database is up to date");
+            Ok(())
+        }
+        Command::SeedDemo { if_empty, responses, seed } => {
+            if if_empty && seed::has_units(&db).await.map_err(|e| format!("{e:?}"))? {
+                eprintln!("ydan: the database already has data; demo data not added");
+                return Ok(());
+            }
+            let today = vn_date(app::server::services::now());
+            let done = seed::seed_demo(&db, responses, seed, today, true)
+                .await
+                .map_err(|e| format!("demo data failed: {} {}", e.code.as_str(), e.detail.unwrap_or_default()))?;
+            eprintln!(
+                "ydan: demo data added: {} units, {} counters, {} responses",
+                done.units, done.counters, done.responses
+            );
+            Ok(())
+        }
+        Command::Serve { listen, public_url, site_root, low_sample, trust_forwarded_for } => {
+            let config = Config {
+                settings: Settings {
+                    public_url: public_url
+                        .unwrap_or_else(|| format!("http://{listen}"))
+                        .trim_end_matches('/')
+                        .to_owned(),
+                    low_sample_below: low_sample,
+                    trust_forwarded_for,
+                },
+                site_root,
+            };
+            let state = build_state(db, &config)
+                .await
+                .map_err(|e| format!("start-up failed: {} {}", e.code.as_str(), e.detail.unwrap_or_default()))?;
+            let listener =
+                tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            eprintln!("ydan: serving http://{addr} (public URL {})", config.settings.public_url);
+            axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .map_err(|e| format!("server stopped: {e}"))
+        }
+    }
+}
+
+/// Hides the password of a database URL in messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_not_printed() {
+        assert_eq!(redact("postgres://ydan:s3cret@db:5432/ydan"), "postgres://ydan:***@db:5432/ydan");
+        assert_eq!(redact("sqlite://data/ydan.db"), "sqlite://data/ydan.db");
+    }
+}
