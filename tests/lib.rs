@@ -1,1 +1,243 @@
+//! Test harness: starts the real Ý Dân server (the same router `ydan serve` runs) on a free port
+//! over a fresh database, SQLite by default or PostgreSQL when `YDAN_TEST_POSTGRES_URL` names a
+//! server to create databases on. Used by the integration tests and the benchmarks.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use app::{
+    domain::codes::AgencyKind,
+    server::{
+        Settings,
+        services::agencies::{self, NewAgency},
+    },
+};
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use std::{net::SocketAddr, path::PathBuf};
+
+/// A running server with its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub base: String,
+    pub db: DatabaseConnection,
+    /// Follows no redirects, so tests see the 303 after a form post.
+    pub client: reqwest::Client,
+    pub fixture: Fixture,
+    sqlite_dir: Option<PathBuf>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+/// The units and counters every test starts with:
+///
+/// ```text
+/// P    province
+/// ├── P.C    service centre   counters: c1, c2
+/// ├── P.D    department       counter:  d1
+/// └── P.X    commune
+///     └── P.X.C  service centre  counter: x1
+/// ```
+#[derive(Clone, Debug)]
+pub struct Fixture {
+    pub c1: String,
+    pub c2: String,
+    pub d1: String,
+    pub x1: String,
+    pub procedure: String,
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom_fill(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn getrandom_fill(buf: &mut [u8]) {
+    // The clock and a counter are random enough to name throw-away test databases.
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+        as u64
+        ^ (N.fetch_add(1, Ordering::Relaxed) << 48)
+        ^ u64::from(std::process::id());
+    let mut x = seed | 1;
+    for b in buf {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+}
+
+/// Which database the tests run on.
+pub fn backend_name() -> &'static str {
+    if std::env::var("YDAN_TEST_POSTGRES_URL").is_ok() { "postgres" } else { "sqlite" }
+}
+
+/// A fresh, migrated database and, for SQLite, the folder holding it.
+pub async fn fresh_database() -> (DatabaseConnection, Option<PathBuf>) {
+    match std::env::var("YDAN_TEST_POSTGRES_URL") {
+        Ok(admin_url) => {
+            let admin = server::db::connect(&admin_url).await.expect("connect to the test PostgreSQL server");
+            let name = format!("ydan_t_{}", random_hex(8));
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin.close().await.ok();
+            let url = match admin_url.rsplit_once('/') {
+                Some((server, _)) => format!("{server}/{name}"),
+                None => panic!("YDAN_TEST_POSTGRES_URL must end with /<database>"),
+            };
+            let db = server::db::connect(&url).await.expect("connect to the test database");
+            server::db::migrate(&db).await.expect("migrate");
+            (db, None)
+        }
+        Err(_) => {
+            let dir = std::env::temp_dir().join(format!("ydan-test-{}", random_hex(8)));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            let db = server::db::connect(&format!("sqlite://{}/test.db", dir.display())).await.expect("open SQLite");
+            server::db::migrate(&db).await.expect("migrate");
+            (db, Some(dir))
+        }
+    }
+}
+
+/// Creates the fixture units, counters and one procedure.
+pub async fn seed_fixture(db: &DatabaseConnection) -> Fixture {
+    let day = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+    let unit = |code: &str, kind, vi: &str, en: &str, parent: Option<&str>| NewAgency {
+        code: code.into(),
+        kind,
+        name_vi: vi.into(),
+        name_en: en.into(),
+        parent_code: parent.map(str::to_owned),
+        valid_from: day,
+    };
+    agencies::create(db, unit("P", AgencyKind::Province, "Tỉnh Thử Nghiệm", "Test Province", None)).await.unwrap();
+    let c = agencies::create(
+        db,
+        unit(
+            "P.C",
+            AgencyKind::ServiceCentre,
+            "Trung tâm Phục vụ hành chính công tỉnh",
+            "Provincial Service Centre",
+            Some("P"),
+        ),
+    )
+    .await
+    .unwrap();
+    let d = agencies::create(db, unit("P.D", AgencyKind::Department, "Sở Tư pháp", "Department of Justice", Some("P")))
+        .await
+        .unwrap();
+    agencies::create(db, unit("P.X", AgencyKind::Commune, "Xã Thử", "Test Commune", Some("P"))).await.unwrap();
+    let xc = agencies::create(
+        db,
+        unit(
+            "P.X.C",
+            AgencyKind::ServiceCentre,
+            "Trung tâm Phục vụ hành chính công xã",
+            "Commune Service Centre",
+            Some("P.X"),
+        ),
+    )
+    .await
+    .unwrap();
+    let c1 = agencies::create_counter(db, c.id, "Quầy 1 – Hộ tịch").await.unwrap();
+    let c2 = agencies::create_counter(db, c.id, "Quầy 2 – Đất đai").await.unwrap();
+    let d1 = agencies::create_counter(db, d.id, "Quầy Lý lịch tư pháp").await.unwrap();
+    let x1 = agencies::create_counter(db, xc.id, "Quầy tổng hợp").await.unwrap();
+    agencies::create_procedure(db, "T.001", "Đăng ký khai sinh", "Birth registration").await.unwrap();
+    Fixture { c1: c1.code, c2: c2.code, d1: d1.code, x1: x1.code, procedure: "T.001".into() }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(Settings::default()).await
+    }
+
+    pub async fn spawn_with(mut settings: Settings) -> TestApp {
+        let (db, sqlite_dir) = fresh_database().await;
+        let fixture = seed_fixture(&db).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().unwrap();
+        settings.public_url = format!("http://{addr}");
+        let config = server::Config { settings, ..Default::default() };
+        let state = server::build_state(db.clone(), &config).await.expect("state");
+        let app = server::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.ok();
+        });
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { base: format!("http://{addr}"), db, client, fixture, sqlite_dir, server }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// Posts a survey form as a browser would.
+    pub async fn post_form(&self, counter: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body = serde_urlencoded_pairs(fields);
+        self.client
+            .post(self.url(&format!("/s/{counter}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("user-agent", "Mozilla/5.0 (Linux; Android 10; K) Mobile Safari/537.36")
+            .body(body)
+            .send()
+            .await
+            .expect("POST form")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("POST JSON")
+    }
+
+    /// The first row of a query.
+    pub async fn row(&self, sql: &str) -> sea_orm::QueryResult {
+        self.db
+            .query_one_raw(sea_orm::Statement::from_string(self.db.get_database_backend(), sql.to_owned()))
+            .await
+            .unwrap()
+            .expect("a row")
+    }
+
+    /// Number of rows in a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+        if let Some(dir) = &self.sqlite_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of name/value pairs.
+pub fn serde_urlencoded_pairs(fields: &[(&str, &str)]) -> String {
+    fn enc(s: &str) -> String {
+        let mut out = String::new();
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => out.push(b as char),
+                b' ' => out.push('+'),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+        out
+    }
+    fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}

@@ -26,10 +26,12 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
+use futures::{Stream, StreamExt, stream};
 use leptos::prelude::*;
+use leptos::tachys::view::RenderHtml;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sea_orm::DatabaseConnection;
-use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+use std::{collections::HashMap, future::Future, net::SocketAddr, pin::Pin, sync::Arc};
 use tower_http::{
     compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
@@ -82,25 +84,56 @@ fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     }
 }
 
-fn app_fn(state: &AppState) -> impl Fn() -> AnyView + Clone + Send + Sync + 'static {
-    let options = state.leptos_options.clone();
-    move || shell(options.clone()).into_any()
+type HtmlStream = Pin<Box<dyn Stream<Item = String> + Send>>;
+
+/// Renders a page completely before sending it (every page must work without JavaScript, so
+/// nothing may arrive later by script). The hydration data Leptos appends is only sent when the
+/// page has islands that need it; other pages carry no script at all.
+fn whole_page(
+    app: AnyView,
+    chunks: Box<dyn FnOnce() -> HtmlStream + Send>,
+    _out_of_order: bool,
+) -> Pin<Box<dyn Future<Output = HtmlStream> + Send>> {
+    Box::pin(async move {
+        let html: String = app.to_html_stream_in_order().collect().await;
+        if html.contains("<leptos-island") {
+            Box::pin(stream::once(async move { html }).chain(chunks())) as HtmlStream
+        } else {
+            Box::pin(stream::once(async move { html })) as HtmlStream
+        }
+    })
 }
 
 /// Renders the page for `req` (whatever its method) with extra context.
 async fn render_page(state: &AppState, req: Request, extra: impl Fn() + Clone + Send + Sync + 'static) -> Response {
     let base = page_context(state);
-    let handler = leptos_axum::render_app_async_with_context(
+    let options = state.leptos_options.clone();
+    leptos_axum::handle_response_inner(
         move || {
             base();
             extra();
         },
-        app_fn(state),
-    );
-    handler(req).await.into_response()
+        move || shell(options).into_any(),
+        req,
+        whole_page,
+    )
+    .await
+    .into_response()
+}
+
+/// Every page route.
+async fn page(State(state): State<AppState>, req: Request) -> Response {
+    render_page(&state, req, || ()).await
+}
+
+/// Server functions (`/fn/*`), through which pages load their data.
+async fn server_function(State(state): State<AppState>, req: Request) -> Response {
+    leptos_axum::handle_server_fns_with_context(page_context(&state), req).await.into_response()
 }
 
 pub fn router(state: AppState) -> Router {
+    // Leptos runs its tasks on the Tokio runtime.
+    let _ = any_spawner::Executor::init_tokio();
     let routes = generate_route_list(App);
     let pkg_dir = format!("{}/{}", state.leptos_options.site_root, state.leptos_options.site_pkg_dir);
     let security_headers = tower::ServiceBuilder::new()
@@ -119,20 +152,16 @@ pub fn router(state: AppState) -> Router {
         .route("/s/{code}", post(submit_survey_form))
         .route("/s/{code}/qr.svg", get(qr_svg))
         .route("/s/{code}/qr.png", get(qr_png))
+        .route("/fn/{*name}", post(server_function))
         .nest("/api/v1", api::router())
-        .leptos_routes_with_context(&state, routes, page_context(&state), app_fn(&state))
+        .leptos_routes_with_handler(routes, get(page))
         .nest_service("/pkg", ServeDir::new(pkg_dir))
-        .fallback(not_found)
+        .fallback(page)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(security_headers)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-/// Unknown addresses get the friendly "page not found" page with status 404.
-async fn not_found(State(state): State<AppState>, req: Request) -> Response {
-    render_page(&state, req, || ()).await
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.

@@ -1,0 +1,21 @@
+# The two commands a newcomer needs (see README.md).
+.PHONY: run test bench fmt lint
+
+## Build in release mode and serve http://127.0.0.1:3000 with demo data (first start seeds ./data/ydan.db).
+run:
+	./scripts/run.sh
+
+## Run every test: unit, integration on SQLite and PostgreSQL, browser (Chromium).
+test:
+	./scripts/test.sh
+
+## Measure survey submission throughput and page weight; see docs/BENCHMARKS.md.
+bench:
+	./scripts/bench.sh
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo clippy --workspace --exclude ydan-frontend --all-targets -- -D warnings
+	cargo clippy -p ydan-frontend --target wasm32-unknown-unknown -- -D warnings
