@@ -84,6 +84,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#0b4f8a"/>
+                // No icon file: saves phones a request that would only fail.
+                <link rel="icon" href="data:,"/>
                 <MetaTags/>
                 <style inner_html=CSS></style>
             </head>
@@ -99,7 +101,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Router>
-            <a class="skip" href="#main">{t(Msg::SkipToContent)}</a>
+            <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
             <Header/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>

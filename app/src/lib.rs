@@ -2,6 +2,9 @@
 //! Built twice: with `ssr` into the server, and with `hydrate` into the browser bundle, which
 //! carries only the interactive islands (see `islands`).
 
+// Tests may unwrap: a panic is how they fail.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod app;
 pub mod components;
 pub mod data;

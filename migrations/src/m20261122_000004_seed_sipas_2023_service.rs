@@ -154,7 +154,7 @@ impl MigrationTrait for Migration {
                     "draft".into(),
                     true.into(),
                     1.into(),
-                    now.clone().into(),
+                    now.clone(),
                 ])
                 .map_err(|e| DbErr::Custom(e.to_string()))?
                 .returning_col(Instrument::Id)
@@ -269,7 +269,7 @@ impl MigrationTrait for Migration {
         db.execute(
             Query::update()
                 .table(Instrument::Table)
-                .values([(Instrument::Status, "published".into()), (Instrument::PublishedAt, now.into())])
+                .values([(Instrument::Status, "published".into()), (Instrument::PublishedAt, now)])
                 .and_where(Expr::col(Instrument::Id).eq(instrument_id)),
         )
         .await?;

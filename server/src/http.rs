@@ -72,6 +72,7 @@ pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppS
         settings: Arc::new(config.settings.clone()),
         instruments: InstrumentCache::default(),
         device_hash_key: Arc::new(key),
+        write_lock: Arc::default(),
     })
 }
 
@@ -204,16 +205,15 @@ async fn switch_language(Path(lang): Path<String>, Query(q): Query<HashMap<Strin
 /// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the server
 /// is told it sits behind a trusted proxy.
 pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<String> {
-    if state.settings.trust_forwarded_for {
-        if let Some(first) = headers
+    if state.settings.trust_forwarded_for
+        && let Some(first) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
             .map(str::trim)
             .filter(|v| !v.is_empty())
-        {
-            return Some(first.to_owned());
-        }
+    {
+        return Some(first.to_owned());
     }
     peer.map(|p| p.ip().to_string())
 }

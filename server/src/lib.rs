@@ -1,6 +1,9 @@
 //! The Ý Dân server: database set-up, the HTTP router (pages, the citizen form, QR images, the
 //! JSON API) and the demo data generator. `main.rs` is the `ydan` command line around it.
 
+// Tests may unwrap: a panic is how they fail.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod api;
 pub mod db;
 pub mod http;

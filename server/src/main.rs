@@ -6,6 +6,8 @@
 //! ydan seed-demo  [--database URL] [--if-empty] [--responses 6000] [--seed 2025]
 //! ```
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
 use app::{domain::period::vn_date, server::Settings};
 use clap::{Parser, Subcommand};
 use server::{Config, build_state, db, router, seed};

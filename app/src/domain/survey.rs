@@ -20,7 +20,7 @@ pub struct Rating(u8);
 
 impl Rating {
     pub fn new(value: i64) -> Option<Rating> {
-        (i64::from(SCALE_MIN)..=i64::from(SCALE_MAX)).contains(&value).then(|| Rating(value as u8))
+        (i64::from(SCALE_MIN)..=i64::from(SCALE_MAX)).contains(&value).then_some(Rating(value as u8))
     }
 
     pub const fn get(self) -> u8 {
@@ -122,7 +122,7 @@ pub fn check_answers(
     let mut errors = Vec::new();
     for code in raw.keys() {
         if !criteria.contains(&code.as_str()) {
-            errors.push(FieldError::new(format!("answers.{code}"), ErrorCode::UnknownCriterion));
+            errors.push(FieldError::new(format!("answers.{code}"), ErrorCode::UnknownCriterion).with_arg("code", code));
         }
     }
     let mut answers = BTreeMap::new();

@@ -80,7 +80,14 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
     let lang = use_lang();
     let sub = submitted.unwrap_or_default();
     let token = if sub.form_token.is_empty() { form.form_token.clone() } else { sub.form_token.clone() };
-    let answered = sub.values.values().filter(|v| !v.trim().is_empty()).count();
+    let known: Vec<&str> = form.elements.iter().flat_map(|e| e.criteria.iter().map(|c| c.code.as_str())).collect();
+    let answered = sub
+        .values
+        .iter()
+        .filter(|(code, v)| {
+            known.contains(&code.as_str()) && v.trim().parse::<u8>().is_ok_and(|v| (1..=5).contains(&v))
+        })
+        .count();
     let total = form.criteria_count();
     let texts = SurveyTexts {
         progress: t(Msg::SurveyProgress).to_owned(),
@@ -95,12 +102,16 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
             .errors
             .iter()
             .map(|e| {
+                // Each message links to the question it is about, when that question is on the page.
                 let target = match e.field.strip_prefix("answers.") {
-                    Some(code) => question_id(code),
-                    None if e.field == "answers" => first_question.clone(),
-                    None => e.field.clone(),
+                    Some(code) => known.contains(&code).then(|| question_id(code)),
+                    None if e.field == "answers" => Some(first_question.clone()),
+                    None => Some(e.field.clone()),
                 };
-                view! { <li><a href=format!("#{target}")>{e.message(lang)}</a></li> }
+                match target {
+                    Some(t) => view! { <li><a href=format!("#{t}")>{e.message(lang)}</a></li> }.into_any(),
+                    None => view! { <li>{e.message(lang)}</li> }.into_any(),
+                }
             })
             .collect_view();
         view! {
@@ -251,7 +262,7 @@ fn Question(
             <legend><span class="qcode">{short}</span> " " {criterion.text.get(lang).to_owned()}</legend>
             {error.map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
             <div class="scale">{options}</div>
-            <label class="opt skip" for=skip_for>
+            <label class="opt no-opinion" for=skip_for>
                 <input type="radio" id=skip_id name=code.clone() value="" checked=skipped/>
                 <span class="l">{Msg::SurveyNoOpinion.text(lang)}</span>
             </label>

@@ -36,16 +36,32 @@ impl Default for Settings {
 /// Published questionnaires are immutable, so once read they can be kept for the life of the
 /// process. Drafts are never cached.
 #[derive(Clone, Default)]
-pub struct InstrumentCache(Arc<RwLock<HashMap<i64, Arc<InstrumentDef>>>>);
+pub struct InstrumentCache {
+    by_id: Arc<RwLock<HashMap<i64, Arc<InstrumentDef>>>>,
+    default_id: Arc<RwLock<Option<i64>>>,
+}
 
 impl InstrumentCache {
     pub fn get(&self, id: i64) -> Option<Arc<InstrumentDef>> {
-        self.0.read().ok()?.get(&id).cloned()
+        self.by_id.read().ok()?.get(&id).cloned()
     }
 
     pub fn put(&self, def: Arc<InstrumentDef>) {
-        if let Ok(mut map) = self.0.write() {
+        if let Ok(mut map) = self.by_id.write() {
             map.insert(def.id, def);
+        }
+    }
+
+    /// The default questionnaire's id, once looked up.
+    pub fn default_id(&self) -> Option<i64> {
+        *self.default_id.read().ok()?
+    }
+
+    /// Remembers (or, with `None`, forgets) the default questionnaire; whoever changes the
+    /// default must call this with `None`.
+    pub fn set_default_id(&self, id: Option<i64>) {
+        if let Ok(mut slot) = self.default_id.write() {
+            *slot = id;
         }
     }
 }
@@ -58,6 +74,20 @@ pub struct AppState {
     pub instruments: InstrumentCache,
     /// Secret key for hashing client addresses into `response.device_hash`.
     pub device_hash_key: Arc<[u8; 32]>,
+    /// Serialises write transactions on SQLite, which allows one writer at a time anyway:
+    /// queueing here is fair and prompt, where SQLite's own busy-wait backs off in sleeps of
+    /// up to 100 ms. Unused on PostgreSQL, which handles concurrent writers itself.
+    pub write_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AppState {
+    /// Held for the duration of a write transaction (a no-op guard on PostgreSQL).
+    pub async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.db.get_database_backend() {
+            sea_orm::DbBackend::Sqlite => Some(self.write_lock.lock().await),
+            _ => None,
+        }
+    }
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

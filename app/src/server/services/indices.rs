@@ -161,7 +161,9 @@ struct Computed {
 
 async fn compute(state: &AppState, period: &Period, rollup: Rollup) -> Result<Computed, AppError> {
     let db = &state.db;
-    let instrument = instruments::load(db, &state.instruments, instruments::default_id(db).await?).await?;
+    let instrument =
+        instruments::load(db, &state.instruments, instruments::cached_default_id(db, &state.instruments).await?)
+            .await?;
     let units = agencies::all(db).await?;
     let tallies = tallies_by_agency(db, period).await?;
     // Units closed during the period still count, and their history rolls up to their parent.
@@ -186,10 +188,10 @@ fn tree_rows(c: &Computed, day: chrono::NaiveDate, root: Option<i64>, max_depth:
             depth,
             figure: figure(&report.overall),
         });
-        if depth < max_depth && depth < 64 {
-            if let Some(kids) = children.get(&Some(a.id)) {
-                stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
-            }
+        if depth < max_depth.min(64)
+            && let Some(kids) = children.get(&Some(a.id))
+        {
+            stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
         }
     }
     rows

@@ -113,6 +113,16 @@ impl InstrumentDef {
     }
 }
 
+/// The default questionnaire's id, from the cache when known.
+pub async fn cached_default_id(db: &impl ConnectionTrait, cache: &InstrumentCache) -> Result<i64, AppError> {
+    if let Some(id) = cache.default_id() {
+        return Ok(id);
+    }
+    let id = default_id(db).await?;
+    cache.set_default_id(Some(id));
+    Ok(id)
+}
+
 /// The questionnaire counters use unless they name another: the newest published default.
 pub async fn default_id(db: &impl ConnectionTrait) -> Result<i64, AppError> {
     instrument::Entity::find()

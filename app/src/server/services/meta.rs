@@ -26,10 +26,8 @@ pub async fn is_demo(db: &impl ConnectionTrait) -> Result<bool, AppError> {
 /// The secret key for hashing client addresses, created on first use and shared by every
 /// server instance on the same database, so the same device hashes the same everywhere.
 pub async fn device_hash_key(db: &impl ConnectionTrait) -> Result<[u8; 32], AppError> {
-    if let Some(hex) = get(db, DEVICE_HASH_KEY).await? {
-        if let Some(key) = from_hex(&hex) {
-            return Ok(key);
-        }
+    if let Some(key) = get(db, DEVICE_HASH_KEY).await?.as_deref().and_then(from_hex) {
+        return Ok(key);
     }
     let mut key = [0u8; 32];
     getrandom::fill(&mut key).map_err(AppError::internal)?;

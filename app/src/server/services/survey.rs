@@ -33,18 +33,17 @@ pub struct CounterContext {
 /// Finds the counter behind a QR code; unknown or malformed codes are "counter not found".
 pub async fn counter_context(state: &AppState, code: &str) -> Result<CounterContext, AppError> {
     let code = CounterCode::parse(code).ok_or(ErrorCode::CounterNotFound)?;
-    let counter = counter::Entity::find()
+    // One round trip for the counter and its unit: this runs on every survey submission.
+    let (counter, agency) = counter::Entity::find()
         .filter(counter::Column::Code.eq(code.as_str()))
+        .find_also_related(agency::Entity)
         .one(&state.db)
         .await?
         .ok_or(ErrorCode::CounterNotFound)?;
-    let agency = agency::Entity::find_by_id(counter.agency_id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| AppError::internal(format!("counter {} has no unit", counter.id)))?;
+    let agency = agency.ok_or_else(|| AppError::internal(format!("counter {} has no unit", counter.id)))?;
     let instrument_id = match counter.instrument_id {
         Some(id) => id,
-        None => instruments::default_id(&state.db).await?,
+        None => instruments::cached_default_id(&state.db, &state.instruments).await?,
     };
     let instrument = instruments::load(&state.db, &state.instruments, instrument_id).await?;
     Ok(CounterContext { counter, agency, instrument })
@@ -183,6 +182,7 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         .map(|c| (c.id, answers.0.get(&c.code).copied().flatten().map(|r| i16::from(r.get()))))
         .collect();
 
+    let _writer = state.write_guard().await;
     let txn = state.db.begin().await?;
     let inserted = response::Entity::insert(row).exec(&txn).await;
     let response_id = match inserted {

@@ -1,0 +1,40 @@
+import { APIRequestContext, Page, expect } from "@playwright/test";
+
+export type Counter = { code: string; name: string; agency: string };
+
+/** Counters of the demo data, from the public API (their codes are printed on posters anyway). */
+export async function counters(request: APIRequestContext): Promise<Counter[]> {
+  const res = await request.get("/api/v1/agencies");
+  expect(res.status()).toBe(200);
+  const out: Counter[] = [];
+  const walk = (units: any[]) => {
+    for (const u of units) {
+      for (const c of u.counters) out.push({ code: c.code, name: c.name, agency: u.code });
+      walk(u.children);
+    }
+  };
+  walk((await res.json()).agencies);
+  expect(out.length).toBeGreaterThan(0);
+  return out;
+}
+
+/** Number of responses behind a unit's index, as its dashboard page shows it. */
+export async function responsesShown(page: Page, agency: string): Promise<number> {
+  await page.goto(`/dashboard/${agency}`);
+  const text = await page.locator("section.headline").innerText();
+  const match = text.match(/(?:Số phiếu|Responses): ([\d.,]+)/);
+  expect(match, text).not.toBeNull();
+  return Number(match![1].replace(/[.,]/g, ""));
+}
+
+/** On pages with islands, waits until the browser bundle has hydrated them. */
+export async function ready(page: Page, javaScriptEnabled: boolean) {
+  if (javaScriptEnabled) await page.locator("body[data-hydrated]").waitFor();
+}
+
+/** Picks an answer for the criterion whose code (e.g. "A1") starts its question. */
+export async function answer(page: Page, criterion: string, label: string) {
+  const question = page.getByRole("group", { name: new RegExp(`^${criterion} `) });
+  await question.getByText(label, { exact: true }).click();
+  await expect(question.getByRole("radio", { name: label, exact: true })).toBeChecked();
+}
