@@ -18,6 +18,12 @@ export CARGO_TERM_COLOR=never NO_COLOR=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export LEPTOS_OUTPUT_NAME=ydan
 
 is_root() { [ "$(id -u)" = 0 ]; }
+# The first port from $1 up that nothing listens on.
+free_port() {
+  local p=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}
 apt_install() {
   if is_root; then
     if [ -z "${APT_UPDATED:-}" ]; then apt-get update -qq; APT_UPDATED=1; fi
@@ -49,7 +55,7 @@ cargo test --release --workspace --exclude ydan-frontend
 
 step "integration tests (PostgreSQL)"
 PGTMP=$(mktemp -d /tmp/ydan-pg.XXXXXX)
-PGPORT=${YDAN_TEST_PG_PORT:-55432}
+PGPORT=$(free_port "${YDAN_TEST_PG_PORT:-55432}")
 as_pg() { if is_root; then runuser -u "$PGUSER_OS" -- "$@"; else "$@"; fi; }
 if is_root; then
   PGUSER_OS=postgres
@@ -65,13 +71,14 @@ cleanup() {
 trap cleanup EXIT
 as_pg "$PG_BIN/initdb" -D "$PGTMP/data" -U ydan --auth=trust -E UTF8 --locale=C >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w \
-  -o "-p $PGPORT -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+  -o "-p $PGPORT -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null ||
+  { echo "ydan: PostgreSQL did not start:" >&2; cat "$PGTMP/log" >&2; exit 1; }
 YDAN_TEST_POSTGRES_URL="postgres://ydan@127.0.0.1:$PGPORT/postgres" \
   cargo test --release -p ydan-tests
 
 step "browser tests (headless Chromium, with and without JavaScript)"
 E2E_DIR=$(mktemp -d /tmp/ydan-e2e.XXXXXX)
-E2E_PORT=${YDAN_E2E_PORT:-3100}
+E2E_PORT=$(free_port "${YDAN_E2E_PORT:-3100}")
 E2E_DB="sqlite://$E2E_DIR/e2e.db"
 ./target/release/ydan --database "$E2E_DB" seed-demo --responses 400 2>/dev/null
 YDAN_LOG=warn ./target/release/ydan --database "$E2E_DB" serve --listen "127.0.0.1:$E2E_PORT" &

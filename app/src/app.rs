@@ -69,10 +69,30 @@ pub fn set_status(status: u16) {
     let _ = status;
 }
 
+/// A Content-Security-Policy for this response: scripts only from this site and only the inline
+/// ones carrying this response's nonce (the island loader), so injected markup cannot run code.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use axum::http::{HeaderValue, header};
+    let (Some(opts), Some(nonce)) = (use_context::<leptos_axum::ResponseOptions>(), leptos::nonce::use_nonce()) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        opts.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
     provide_context(lang);
     provide_context(options);
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     // Islands mode: page data is rendered into HTML and never serialized for the browser.
     if let Some(sc) = Owner::current_shared_context() {
         sc.set_is_hydrating(false);

@@ -112,4 +112,6 @@ async fn pages_carry_security_headers_and_are_compressed() {
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(res.headers()["x-frame-options"], "DENY");
     assert_eq!(res.headers()["content-encoding"], "gzip");
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self' 'nonce-") && csp.contains("frame-ancestors 'none'"), "{csp}");
 }
