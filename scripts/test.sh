@@ -73,8 +73,9 @@ as_pg "$PG_BIN/initdb" -D "$PGTMP/data" -U ydan --auth=trust -E UTF8 --locale=C 
 as_pg "$PG_BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w \
   -o "-p $PGPORT -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null ||
   { echo "ydan: PostgreSQL did not start:" >&2; cat "$PGTMP/log" >&2; exit 1; }
+# Same package selection as above, so cargo reuses that build instead of making another.
 YDAN_TEST_POSTGRES_URL="postgres://ydan@127.0.0.1:$PGPORT/postgres" \
-  cargo test --release -p ydan-tests
+  cargo test --release --workspace --exclude ydan-frontend --test api
 
 step "browser tests (headless Chromium, with and without JavaScript)"
 E2E_DIR=$(mktemp -d /tmp/ydan-e2e.XXXXXX)
