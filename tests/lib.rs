@@ -241,3 +241,79 @@ pub fn serde_urlencoded_pairs(fields: &[(&str, &str)]) -> String {
     }
     fields.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
 }
+
+/// A signed-in browser: its cookie and the CSRF token its forms carry.
+#[derive(Clone, Debug)]
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    /// Creates a staff account directly through the service (as an administrator would).
+    pub async fn create_user(
+        &self,
+        login: &str,
+        password: &str,
+        role: app::domain::accounts::Role,
+        unit: Option<&str>,
+    ) {
+        let agency_id = match unit {
+            Some(code) => Some(app::server::services::agencies::by_code(&self.db, code).await.unwrap().id),
+            None => None,
+        };
+        app::server::services::auth::create_user(
+            &self.db,
+            &app::server::services::audit::Actor::cli(),
+            app::server::services::auth::NewUser {
+                login: login.into(),
+                display_name: format!("Cán bộ {login}"),
+                password: password.into(),
+                role,
+                agency_id,
+            },
+        )
+        .await
+        .unwrap();
+    }
+
+    /// Posts the sign-in form.
+    pub async fn post_sign_in(&self, login: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/dang-nhap"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded_pairs(&[("login", login), ("password", password), ("next", "")]))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in and returns the browser's session cookie and CSRF token.
+    pub async fn sign_in(&self, login: &str, password: &str) -> Browser {
+        let res = self.post_sign_in(login, password).await;
+        assert_eq!(res.status(), 303, "sign-in of {login} failed");
+        let set = res.headers()["set-cookie"].to_str().unwrap();
+        let cookie = set.split(';').next().unwrap().to_owned();
+        let html = self.get_as(&cookie, "/tai-khoan").await.text().await.unwrap();
+        let marker = r#"name="csrf" value=""#;
+        let start = html.find(marker).expect("a CSRF token on the account page") + marker.len();
+        let csrf = html[start..start + 64].to_owned();
+        Browser { cookie, csrf }
+    }
+
+    pub async fn get_as(&self, cookie: &str, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).header("cookie", cookie).send().await.unwrap()
+    }
+
+    /// Posts a form as a signed-in browser.
+    pub async fn post_as(&self, cookie: &str, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded_pairs(fields))
+            .send()
+            .await
+            .unwrap()
+    }
+}

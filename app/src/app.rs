@@ -4,9 +4,10 @@ use crate::{
     components::layout::{Footer, Header},
     i18n::{Lang, Msg},
     pages::{
+        account::{AccountPage, LoginPage},
         dashboard::{AgencyPage, DashboardPage},
         home::HomePage,
-        not_found::NotFoundPage,
+        not_found::{ErrorView, NotFoundPage},
         poster::PosterPage,
         survey::{SurveyPage, ThanksPage},
     },
@@ -47,6 +48,33 @@ fn request_lang() -> Lang {
     Lang::default()
 }
 
+/// An error a form handler wants shown as the whole page (for example a refused CSRF token).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageError(pub crate::error::AppError);
+
+/// Who is signed in for the request being rendered, as the server provides it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Session(pub Option<crate::dto::SignedIn>);
+
+/// The signed-in staff member of this request, if any.
+pub fn signed_in() -> Option<crate::dto::SignedIn> {
+    use_context::<Session>().and_then(|s| s.0)
+}
+
+/// For pages only staff may see: the signed-in user, or a redirect to the sign-in page (which
+/// brings them back here afterwards).
+pub fn require_sign_in() -> Option<crate::dto::SignedIn> {
+    let user = signed_in();
+    #[cfg(feature = "ssr")]
+    if user.is_none() {
+        let here = use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.uri.path_and_query().map(|pq| pq.as_str().to_owned()))
+            .unwrap_or_else(|| "/".into());
+        redirect(&format!("/dang-nhap?next={}", crate::components::layout::encode_component(&here)));
+    }
+    user
+}
+
 /// The language of the page being rendered.
 pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
@@ -55,6 +83,16 @@ pub fn use_lang() -> Lang {
 /// The text of `msg` in the page's language.
 pub fn t(msg: Msg) -> &'static str {
     msg.text(use_lang())
+}
+
+/// Answers the page being rendered with a redirect (302) to a local `path`.
+#[cfg(feature = "ssr")]
+pub fn redirect(path: &str) {
+    use axum::http::{HeaderValue, StatusCode, header};
+    if let (Some(opts), Ok(location)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(path)) {
+        opts.insert_header(header::LOCATION, location);
+        opts.set_status(StatusCode::FOUND);
+    }
 }
 
 /// Sets the HTTP status of the page being rendered on the server.
@@ -124,14 +162,22 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
             <Header/>
             <main id="main" tabindex="-1">
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/s/:code") view=SurveyPage ssr=SsrMode::Async/>
-                    <Route path=path!("/s/:code/cam-on") view=ThanksPage ssr=SsrMode::Async/>
-                    <Route path=path!("/s/:code/poster") view=PosterPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dashboard/:code") view=AgencyPage ssr=SsrMode::Async/>
-                </Routes>
+                {match use_context::<PageError>() {
+                    Some(PageError(error)) => view! { <ErrorView error/> }.into_any(),
+                    None => view! {
+                        <Routes fallback=NotFoundPage>
+                            <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                            <Route path=path!("/s/:code") view=SurveyPage ssr=SsrMode::Async/>
+                            <Route path=path!("/s/:code/cam-on") view=ThanksPage ssr=SsrMode::Async/>
+                            <Route path=path!("/s/:code/poster") view=PosterPage ssr=SsrMode::Async/>
+                            <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                            <Route path=path!("/dashboard/:code") view=AgencyPage ssr=SsrMode::Async/>
+                            <Route path=path!("/dang-nhap") view=LoginPage ssr=SsrMode::Async/>
+                            <Route path=path!("/tai-khoan") view=AccountPage ssr=SsrMode::Async/>
+                        </Routes>
+                    }
+                    .into_any(),
+                }}
             </main>
             <Footer/>
         </Router>

@@ -7,6 +7,18 @@ use crate::{
 };
 use serde::{Deserialize, Serialize};
 
+/// The signed-in staff member, as pages see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub login: String,
+    pub display_name: String,
+    pub role: crate::domain::accounts::Role,
+    /// The unit whose subtree they work in (none for system administrators).
+    pub agency: Option<(String, Localized)>,
+    /// To put in every form that changes something.
+    pub csrf_token: String,
+}
+
 /// A text held in both languages.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Localized {

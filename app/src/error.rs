@@ -34,6 +34,16 @@ pub enum ErrorCode {
     UnknownField,
     Required,
     WrongType,
+    // Accounts and access
+    NotSignedIn,
+    InvalidCredentials,
+    TooManyAttempts,
+    Forbidden,
+    CsrfRejected,
+    InvalidLoginName,
+    WeakPassword,
+    PasswordMismatch,
+    AlreadyExists,
     // Server side
     Internal,
     DatabaseUnavailable,
@@ -64,6 +74,15 @@ impl ErrorCode {
             ErrorCode::UnknownField => "unknown_field",
             ErrorCode::Required => "required",
             ErrorCode::WrongType => "wrong_type",
+            ErrorCode::NotSignedIn => "not_signed_in",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::CsrfRejected => "csrf_rejected",
+            ErrorCode::InvalidLoginName => "invalid_login_name",
+            ErrorCode::WeakPassword => "weak_password",
+            ErrorCode::PasswordMismatch => "password_mismatch",
+            ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::Internal => "internal",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
         }
@@ -77,7 +96,11 @@ impl ErrorCode {
             | ErrorCode::InvalidDate
             | ErrorCode::InvalidPeriod
             | ErrorCode::InvalidRollup => 400,
+            ErrorCode::NotSignedIn | ErrorCode::InvalidCredentials => 401,
+            ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
             ErrorCode::NotFound | ErrorCode::CounterNotFound | ErrorCode::AgencyNotFound => 404,
+            ErrorCode::AlreadyExists => 409,
+            ErrorCode::TooManyAttempts => 429,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
@@ -91,7 +114,10 @@ impl ErrorCode {
             | ErrorCode::UnknownProcedure
             | ErrorCode::UnknownField
             | ErrorCode::Required
-            | ErrorCode::WrongType => 422,
+            | ErrorCode::WrongType
+            | ErrorCode::InvalidLoginName
+            | ErrorCode::WeakPassword
+            | ErrorCode::PasswordMismatch => 422,
             ErrorCode::Internal => 500,
             ErrorCode::DatabaseUnavailable => 503,
         }
@@ -122,6 +148,15 @@ impl ErrorCode {
             ErrorCode::UnknownField => Msg::ErrUnknownField,
             ErrorCode::Required => Msg::ErrRequired,
             ErrorCode::WrongType => Msg::ErrWrongType,
+            ErrorCode::NotSignedIn => Msg::ErrNotSignedIn,
+            ErrorCode::InvalidCredentials => Msg::ErrInvalidCredentials,
+            ErrorCode::TooManyAttempts => Msg::ErrTooManyAttempts,
+            ErrorCode::Forbidden => Msg::ErrForbidden,
+            ErrorCode::CsrfRejected => Msg::ErrCsrfRejected,
+            ErrorCode::InvalidLoginName => Msg::ErrInvalidLoginName,
+            ErrorCode::WeakPassword => Msg::ErrWeakPassword,
+            ErrorCode::PasswordMismatch => Msg::ErrPasswordMismatch,
+            ErrorCode::AlreadyExists => Msg::ErrAlreadyExists,
             ErrorCode::Internal => Msg::ErrInternal,
             ErrorCode::DatabaseUnavailable => Msg::ErrDatabaseUnavailable,
         }

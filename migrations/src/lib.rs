@@ -9,6 +9,7 @@ mod m20261122_000002_create_agency_tree;
 mod m20261122_000003_create_response;
 mod m20261122_000004_seed_sipas_2023_service;
 mod m20261122_000005_create_app_meta;
+mod m20261122_000006_create_accounts;
 mod triggers;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_response::Migration),
             Box::new(m20261122_000004_seed_sipas_2023_service::Migration),
             Box::new(m20261122_000005_create_app_meta::Migration),
+            Box::new(m20261122_000006_create_accounts::Migration),
         ]
     }
 }

@@ -1,10 +1,11 @@
 //! The HTTP surface: Leptos pages, the survey form's POST, QR images, the language switch,
 //! the health check and the JSON API, with compression and security headers around them.
 
-use crate::api;
+use crate::{api, session, staff};
 use app::domain::survey::RawAnswer;
 use app::{
     App,
+    app::{PageError, Session},
     error::{AppError, ErrorCode},
     i18n::{LANG_COOKIE, Lang},
     pages::survey::{COMMENT_FIELD, FORM_TOKEN_FIELD, PROCEDURE_FIELD, SubmittedSurvey},
@@ -105,13 +106,26 @@ fn whole_page(
     })
 }
 
-/// Renders the page for `req` (whatever its method) with extra context.
-async fn render_page(state: &AppState, req: Request, extra: impl Fn() + Clone + Send + Sync + 'static) -> Response {
+/// Renders the page for `req` (whatever its method) with extra context, knowing who is signed in.
+pub(crate) async fn render_page(
+    state: &AppState,
+    req: Request,
+    extra: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    let user = session::current_user(state, req.headers()).await;
+    let shown = match &user {
+        Some(u) => Some(session::signed_in(state, u).await),
+        None => None,
+    };
     let base = page_context(state);
     let options = state.leptos_options.clone();
     leptos_axum::handle_response_inner(
         move || {
             base();
+            provide_context(Session(shown.clone()));
+            if let Some(u) = user.clone() {
+                provide_context(u);
+            }
             extra();
         },
         move || shell(options).into_any(),
@@ -122,14 +136,46 @@ async fn render_page(state: &AppState, req: Request, extra: impl Fn() + Clone + 
     .into_response()
 }
 
+/// Renders the page at the address of a request whose body was already read (a form POST).
+pub(crate) async fn page_with(
+    state: &AppState,
+    parts: axum::http::request::Parts,
+    extra: impl Fn() + Clone + Send + Sync + 'static,
+) -> Response {
+    render_page(state, Request::from_parts(parts, Body::empty()), extra).await
+}
+
+/// A friendly error page with the error's status, in the visitor's language.
+pub(crate) async fn render_error(state: &AppState, headers: &HeaderMap, error: AppError) -> Response {
+    let mut req = Request::new(Body::empty());
+    *req.headers_mut() = headers.clone();
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = render_page(state, req, move || provide_context(PageError(error.clone()))).await;
+    *res.status_mut() = status;
+    res
+}
+
 /// Every page route.
 async fn page(State(state): State<AppState>, req: Request) -> Response {
     render_page(&state, req, || ()).await
 }
 
-/// Server functions (`/fn/*`), through which pages load their data.
+/// Server functions (`/fn/*`), through which pages load their data; they see the same
+/// signed-in user as pages do.
 async fn server_function(State(state): State<AppState>, req: Request) -> Response {
-    leptos_axum::handle_server_fns_with_context(page_context(&state), req).await.into_response()
+    let user = session::current_user(&state, req.headers()).await;
+    let base = page_context(&state);
+    leptos_axum::handle_server_fns_with_context(
+        move || {
+            base();
+            if let Some(u) = user.clone() {
+                provide_context(u);
+            }
+        },
+        req,
+    )
+    .await
+    .into_response()
 }
 
 pub fn router(state: AppState) -> Router {
@@ -154,10 +200,14 @@ pub fn router(state: AppState) -> Router {
         .route("/s/{code}/qr.svg", get(qr_svg))
         .route("/s/{code}/qr.png", get(qr_png))
         .route("/fn/{*name}", post(server_function))
+        .route("/dang-nhap", post(staff::sign_in))
+        .route("/dang-xuat", post(staff::sign_out))
+        .route("/tai-khoan", post(staff::change_password))
         .nest("/api/v1", api::router())
         .leptos_routes_with_handler(routes, get(page))
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback(page)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::same_origin_guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(security_headers)
@@ -182,7 +232,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 /// A local path to return to after switching language; anything else goes home, so the link
 /// cannot be abused to send people to another site.
-fn safe_next(next: Option<&String>) -> String {
+pub(crate) fn safe_next(next: Option<&String>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
         _ => "/".to_owned(),

@@ -8,5 +8,7 @@ pub mod api;
 pub mod db;
 pub mod http;
 pub mod seed;
+pub mod session;
+pub mod staff;
 
 pub use http::{Config, build_state, router};

@@ -48,6 +48,16 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create a system administrator (the first account). Asks for the password, or reads it
+    /// from the first line of standard input when that is not a terminal.
+    CreateAdmin {
+        /// Login name (3–60 characters: a–z, 0–9, . _ - @).
+        #[arg(long)]
+        login: String,
+        /// Name shown in the interface.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
     /// Fill the database with a demonstration province and survey responses.
     SeedDemo {
         /// Do nothing if the database already has units (for first start).
@@ -93,6 +103,24 @@ async fn run(cli: Cli) -> Result<(), String> {
             eprintln!("ydan: database is up to date");
             Ok(())
         }
+        Command::CreateAdmin { login, name } => {
+            let password = read_password().map_err(|e| format!("cannot read the password: {e}"))?;
+            let user = app::server::services::auth::create_user(
+                &db,
+                &app::server::services::audit::Actor::cli(),
+                app::server::services::auth::NewUser {
+                    login,
+                    display_name: name,
+                    password,
+                    role: app::domain::accounts::Role::SystemAdmin,
+                    agency_id: None,
+                },
+            )
+            .await
+            .map_err(|e| e.message(app::i18n::Lang::Vi))?;
+            eprintln!("ydan: system administrator '{}' created", user.login);
+            Ok(())
+        }
         Command::SeedDemo { if_empty, responses, seed } => {
             if if_empty && seed::has_units(&db).await.map_err(|e| format!("{e:?}"))? {
                 eprintln!("ydan: the database already has data; demo data not added");
@@ -133,6 +161,38 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("server stopped: {e}"))
         }
     }
+}
+
+/// Reads a password: asked twice without echo on a terminal, else the first line of stdin.
+fn read_password() -> std::io::Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    let read_line = || -> std::io::Result<String> {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    };
+    if !stdin.is_terminal() {
+        return read_line();
+    }
+    let echo = |on: bool| {
+        let _ = std::process::Command::new("stty").arg(if on { "echo" } else { "-echo" }).status();
+    };
+    let ask = |prompt: &str| -> std::io::Result<String> {
+        eprint!("{prompt}");
+        std::io::stderr().flush()?;
+        echo(false);
+        let answer = read_line();
+        echo(true);
+        eprintln!();
+        answer
+    };
+    let first = ask("Mật khẩu / Password: ")?;
+    let second = ask("Nhập lại / Again: ")?;
+    if first != second {
+        return Err(std::io::Error::other("the two passwords differ"));
+    }
+    Ok(first)
 }
 
 /// Hides the password of a database URL in messages.

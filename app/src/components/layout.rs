@@ -1,7 +1,7 @@
 //! The frame around every page: header with the language switch, footer with the demo notice.
 
 use crate::{
-    app::{t, use_lang},
+    app::{signed_in, t, use_lang},
     data::load_installation,
     i18n::Msg,
 };
@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// Percent-encodes a local path for use inside a query string.
-fn encode_component(s: &str) -> String {
+pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
@@ -36,11 +36,26 @@ pub fn Header() -> impl IntoView {
         if query.is_empty() { path } else { format!("{path}?{}", query.join("&")) }
     };
     let switch = format!("/lang/{}?next={}", lang.other().tag(), encode_component(&here));
+    let staff = match signed_in() {
+        Some(user) => view! {
+            <a href="/quan-tri">{t(Msg::NavAdmin)}</a>
+            <a href="/tai-khoan">{user.display_name.clone()}</a>
+            <form class="inline" method="post" action="/dang-xuat">
+                <input type="hidden" name="csrf" value=user.csrf_token/>
+                <button type="submit" class="link">{t(Msg::SignOut)}</button>
+            </form>
+        }
+        .into_any(),
+        None => {
+            view! { <a href=format!("/dang-nhap?next={}", encode_component(&here))>{t(Msg::NavSignIn)}</a> }.into_any()
+        }
+    };
     view! {
         <header class="site no-print">
             <a class="brand" href="/">{t(Msg::AppName)}</a>
             <nav aria-label=t(Msg::NavHome)>
                 <a href="/dashboard">{t(Msg::NavDashboard)}</a>
+                {staff}
                 <a href=switch lang=lang.other().tag() hreflang=lang.other().tag() aria-label=t(Msg::SwitchLanguageLabel)>
                     {t(Msg::SwitchLanguage)}
                 </a>

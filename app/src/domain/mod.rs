@@ -2,6 +2,7 @@
 //! validation, reporting periods, and the SIPAS-style index engine. Compiled for the server and
 //! the browser alike, so the same rule runs on both sides.
 
+pub mod accounts;
 pub mod codes;
 pub mod period;
 pub mod sipas;

@@ -3,12 +3,16 @@
 
 pub mod agency;
 pub mod app_meta;
+pub mod app_user;
+pub mod audit_log;
 pub mod counter;
 pub mod instrument;
 pub mod instrument_criterion;
 pub mod instrument_element;
 pub mod instrument_group;
 pub mod instrument_scale_point;
+pub mod login_failure;
 pub mod procedure;
 pub mod response;
 pub mod response_answer;
+pub mod user_session;

@@ -3,6 +3,8 @@
 //! these, so every path goes through the same checks.
 
 pub mod agencies;
+pub mod audit;
+pub mod auth;
 pub mod indices;
 pub mod instruments;
 pub mod meta;

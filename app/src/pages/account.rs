@@ -1,0 +1,105 @@
+//! Staff sign-in (`/dang-nhap`) and the account page (`/tai-khoan`) with the password change.
+//! Both forms post to handlers in `server/src/http.rs`, which re-render these pages with the
+//! problem marked when something is wrong.
+
+use crate::{
+    app::{require_sign_in, t},
+    domain::accounts::Role,
+    error::AppError,
+    i18n::Msg,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// A sign-in that failed, shown again with the login name kept (never the password).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoginAttempt {
+    pub login: String,
+    pub error: AppError,
+}
+
+/// A password change that failed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PasswordAttempt {
+    pub error: AppError,
+}
+
+pub fn role_text(role: Role) -> &'static str {
+    t(match role {
+        Role::Viewer => Msg::RoleViewer,
+        Role::Officer => Msg::RoleOfficer,
+        Role::AgencyAdmin => Msg::RoleAgencyAdmin,
+        Role::SystemAdmin => Msg::RoleSystemAdmin,
+    })
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let attempt = use_context::<LoginAttempt>();
+    let next = use_query_map().get_untracked().get("next").unwrap_or_default();
+    let login = attempt.as_ref().map(|a| a.login.clone()).unwrap_or_default();
+    let error = attempt.map(|a| a.error.message(crate::app::use_lang()));
+    view! {
+        <Title text=t(Msg::LoginTitle)/>
+        <h1>{t(Msg::LoginTitle)}</h1>
+        <p>{t(Msg::LoginIntro)}</p>
+        {error.map(|m| view! { <div class="error-summary" role="alert"><p>{m}</p></div> })}
+        <form method="post" action="/dang-nhap" class="narrow">
+            <input type="hidden" name="next" value=next/>
+            <div class="field">
+                <label for="login">{t(Msg::LoginName)}</label>
+                <input id="login" name="login" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required value=login/>
+            </div>
+            <div class="field">
+                <label for="password">{t(Msg::LoginPassword)}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required/>
+            </div>
+            <button type="submit" class="primary">{t(Msg::LoginSubmit)}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let Some(user) = require_sign_in() else {
+        return ().into_any();
+    };
+    let lang = crate::app::use_lang();
+    let changed = use_query_map().get_untracked().get("doi").is_some();
+    let error = use_context::<PasswordAttempt>().map(|a| a.error.message(lang));
+    let unit = match &user.agency {
+        Some((code, name)) => format!("{} ({code})", name.get(lang)),
+        None => t(Msg::AccountAllUnits).to_owned(),
+    };
+    view! {
+        <Title text=t(Msg::AccountTitle)/>
+        <h1>{t(Msg::AccountTitle)}</h1>
+        <dl class="facts">
+            <dt>{t(Msg::LoginName)}</dt><dd>{user.login.clone()}</dd>
+            <dt>{t(Msg::AccountRole)}</dt><dd>{role_text(user.role)}</dd>
+            <dt>{t(Msg::AccountUnit)}</dt><dd>{unit}</dd>
+        </dl>
+        <h2 id="password-change">{t(Msg::PasswordChangeTitle)}</h2>
+        {changed.then(|| view! { <p class="ok" role="status">{t(Msg::PasswordChanged)}</p> })}
+        {error.map(|m| view! { <div class="error-summary" role="alert"><p>{m}</p></div> })}
+        <form method="post" action="/tai-khoan" class="narrow">
+            <input type="hidden" name="csrf" value=user.csrf_token.clone()/>
+            <div class="field">
+                <label for="current">{t(Msg::PasswordCurrent)}</label>
+                <input id="current" name="current" type="password" autocomplete="current-password" required/>
+            </div>
+            <div class="field">
+                <label for="new">{t(Msg::PasswordNew)}</label>
+                <p class="hint" id="new-hint">{t(Msg::PasswordHint)}</p>
+                <input id="new" name="new" type="password" autocomplete="new-password" minlength="10" required aria-describedby="new-hint"/>
+            </div>
+            <div class="field">
+                <label for="confirm">{t(Msg::PasswordConfirm)}</label>
+                <input id="confirm" name="confirm" type="password" autocomplete="new-password" required/>
+            </div>
+            <button type="submit" class="primary">{t(Msg::PasswordChangeSubmit)}</button>
+        </form>
+    }
+    .into_any()
+}

@@ -1,0 +1,114 @@
+//! The staff side's form handlers: sign in, sign out, change password. Each re-renders its page
+//! with the problem marked when something is wrong, like the citizen's survey.
+
+use crate::{
+    http::{client_ip, page_with, render_error, safe_next},
+    session::{check_csrf, clear_session_cookie, current_user, session_cookie},
+};
+use app::{
+    error::{AppError, ErrorCode},
+    pages::account::{LoginAttempt, PasswordAttempt},
+    server::{
+        AppState,
+        services::{auth, survey::device_hash},
+    },
+};
+use axum::{
+    Form,
+    extract::{ConnectInfo, Request, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use leptos::prelude::provide_context;
+use std::{collections::HashMap, net::SocketAddr};
+
+fn status_of(e: &AppError) -> StatusCode {
+    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// Reads an urlencoded form from a request whose parts are still needed afterwards.
+async fn form_of(req: Request) -> (axum::http::request::Parts, HashMap<String, String>) {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, crate::http::BODY_LIMIT).await.unwrap_or_default();
+    let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
+    (parts, fields.into_iter().collect())
+}
+
+/// `POST /dang-nhap`
+pub async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let (parts, form) = form_of(req).await;
+    let login = form.get("login").cloned().unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    // Throttle by a keyed hash of the address: the log of failures holds no raw IP address.
+    let ip = client_ip(&state, &parts.headers, peer).unwrap_or_default();
+    let client_key = device_hash(&state.device_hash_key, &ip, "sign-in");
+    match auth::sign_in(&state.db, &login, &password, &client_key).await {
+        Ok((token, user)) => {
+            tracing::info!(login = user.login, "signed in");
+            let next = match form.get("next").filter(|n| !n.is_empty()) {
+                Some(n) => safe_next(Some(n)),
+                None => "/quan-tri".to_owned(),
+            };
+            let mut res = Redirect::to(&next).into_response();
+            res.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token));
+            res
+        }
+        Err(error) => {
+            if error.code == ErrorCode::TooManyAttempts {
+                tracing::warn!(login, "sign-in throttled");
+            }
+            let status = status_of(&error);
+            let attempt = LoginAttempt { login, error };
+            let mut res = page_with(&state, parts, move || provide_context(attempt.clone())).await;
+            *res.status_mut() = status;
+            res
+        }
+    }
+}
+
+/// `POST /dang-xuat`
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(user) = current_user(&state, &headers).await {
+        if let Err(e) = check_csrf(&user, form.get("csrf").map(String::as_str)) {
+            return render_error(&state, &headers, e).await;
+        }
+        if let Err(e) = auth::sign_out(&state.db, &user).await {
+            return render_error(&state, &headers, e).await;
+        }
+    }
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().insert(header::SET_COOKIE, clear_session_cookie(&state));
+    res
+}
+
+/// `POST /tai-khoan`: change password
+pub async fn change_password(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, form) = form_of(req).await;
+    let Some(user) = current_user(&state, &parts.headers).await else {
+        return Redirect::to("/dang-nhap?next=/tai-khoan").into_response();
+    };
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    let result = async {
+        check_csrf(&user, form.get("csrf").map(String::as_str))?;
+        if get("new") != get("confirm") {
+            return Err(AppError::new(ErrorCode::PasswordMismatch));
+        }
+        auth::change_password(&state.db, &user, get("current"), get("new")).await
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to("/tai-khoan?doi=1").into_response(),
+        Err(error) => {
+            let status = status_of(&error);
+            let attempt = PasswordAttempt { error };
+            let mut res = page_with(&state, parts, move || provide_context(attempt.clone())).await;
+            *res.status_mut() = status;
+            res
+        }
+    }
+}
