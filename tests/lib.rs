@@ -301,6 +301,17 @@ impl TestApp {
         Browser { cookie, csrf }
     }
 
+    /// A signed-in viewer of the whole fixture province, for pages and API answers that show
+    /// the breakdown only to staff.
+    pub async fn province_viewer(&self) -> Browser {
+        let exists: i64 =
+            self.row("SELECT COUNT(*) AS n FROM app_user WHERE login = 'giam.sat'").await.try_get("", "n").unwrap();
+        if exists == 0 {
+            self.create_user("giam.sat", "một mật khẩu đủ dài", app::domain::accounts::Role::Viewer, Some("P")).await;
+        }
+        self.sign_in("giam.sat", "một mật khẩu đủ dài").await
+    }
+
     pub async fn get_as(&self, cookie: &str, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).header("cookie", cookie).send().await.unwrap()
     }

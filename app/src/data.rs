@@ -95,5 +95,6 @@ pub async fn load_agency_report(
 ) -> Result<AgencyReport, AppError> {
     let state = crate::server::state::app_state()?;
     let (period, rollup) = report_query(from.as_deref(), to.as_deref(), rollup.as_deref())?;
-    crate::server::services::indices::agency_report(&state, &code, period, rollup).await
+    let viewer = use_context::<crate::server::services::auth::CurrentUser>();
+    crate::server::services::indices::agency_report(&state, viewer.as_ref(), &code, period, rollup).await
 }

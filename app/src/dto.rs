@@ -154,8 +154,11 @@ pub struct AgencyReport {
     pub rollup: Rollup,
     pub low_sample_below: u64,
     pub overall: IndexFigure,
+    /// Empty unless `detailed`.
     pub elements: Vec<CodedFigure>,
     pub criteria: Vec<CodedFigure>,
+    /// Whether the viewer may see the breakdown (staff of the unit's subtree).
+    pub detailed: bool,
     pub children: Vec<TreeRow>,
     pub counters: Vec<CounterView>,
 }

@@ -21,6 +21,7 @@ pub enum ErrorCode {
     MethodNotAllowed,
     // Lookups
     CounterNotFound,
+    CounterClosed,
     AgencyNotFound,
     // Survey answers (422, per field)
     ValidationFailed,
@@ -43,6 +44,7 @@ pub enum ErrorCode {
     InvalidLoginName,
     WeakPassword,
     PasswordMismatch,
+    InvalidCode,
     AlreadyExists,
     // Server side
     Internal,
@@ -62,6 +64,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::CounterNotFound => "counter_not_found",
+            ErrorCode::CounterClosed => "counter_closed",
             ErrorCode::AgencyNotFound => "agency_not_found",
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::UnknownCriterion => "unknown_criterion",
@@ -82,6 +85,7 @@ impl ErrorCode {
             ErrorCode::InvalidLoginName => "invalid_login_name",
             ErrorCode::WeakPassword => "weak_password",
             ErrorCode::PasswordMismatch => "password_mismatch",
+            ErrorCode::InvalidCode => "invalid_code",
             ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::Internal => "internal",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
@@ -100,6 +104,7 @@ impl ErrorCode {
             ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
             ErrorCode::NotFound | ErrorCode::CounterNotFound | ErrorCode::AgencyNotFound => 404,
             ErrorCode::AlreadyExists => 409,
+            ErrorCode::CounterClosed => 410,
             ErrorCode::TooManyAttempts => 429,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::PayloadTooLarge => 413,
@@ -117,7 +122,8 @@ impl ErrorCode {
             | ErrorCode::WrongType
             | ErrorCode::InvalidLoginName
             | ErrorCode::WeakPassword
-            | ErrorCode::PasswordMismatch => 422,
+            | ErrorCode::PasswordMismatch
+            | ErrorCode::InvalidCode => 422,
             ErrorCode::Internal => 500,
             ErrorCode::DatabaseUnavailable => 503,
         }
@@ -136,6 +142,7 @@ impl ErrorCode {
             ErrorCode::NotFound => Msg::ErrNotFound,
             ErrorCode::MethodNotAllowed => Msg::ErrMethodNotAllowed,
             ErrorCode::CounterNotFound => Msg::ErrCounterNotFound,
+            ErrorCode::CounterClosed => Msg::ErrCounterClosed,
             ErrorCode::AgencyNotFound => Msg::ErrAgencyNotFound,
             ErrorCode::ValidationFailed => Msg::ErrValidationFailed,
             ErrorCode::UnknownCriterion => Msg::ErrUnknownCriterion,
@@ -156,6 +163,7 @@ impl ErrorCode {
             ErrorCode::InvalidLoginName => Msg::ErrInvalidLoginName,
             ErrorCode::WeakPassword => Msg::ErrWeakPassword,
             ErrorCode::PasswordMismatch => Msg::ErrPasswordMismatch,
+            ErrorCode::InvalidCode => Msg::ErrInvalidCode,
             ErrorCode::AlreadyExists => Msg::ErrAlreadyExists,
             ErrorCode::Internal => Msg::ErrInternal,
             ErrorCode::DatabaseUnavailable => Msg::ErrDatabaseUnavailable,

@@ -129,11 +129,13 @@ async fn get_sipas(
             q.get("rollup").map(String::as_str),
         )?;
         let (unit, report) = indices::unit_report(&state, &code, &period, rollup).await?;
-        Ok::<_, AppError>((unit, report, period, rollup))
+        let viewer = crate::session::current_user(&state, &headers).await;
+        let detailed = indices::may_see_breakdown(&state, viewer.as_ref(), unit.id).await?;
+        Ok::<_, AppError>((unit, report, period, rollup, detailed))
     }
     .await;
     match result {
-        Ok((unit, report, Period { from, to }, rollup)) => {
+        Ok((unit, report, Period { from, to }, rollup, detailed)) => {
             let scored = |list: &[app::domain::sipas::Scored]| -> Vec<Value> {
                 list.iter()
                     .map(|s| {
@@ -148,8 +150,11 @@ async fn get_sipas(
             body["from"] = json!(from);
             body["to"] = json!(to);
             body["rollup"] = json!(rollup.as_str());
-            body["elements"] = json!(scored(&report.elements));
-            body["criteria"] = json!(scored(&report.criteria));
+            // The public summary is the index, n and interval; the breakdown is for the staff of
+            // the unit's subtree (signed in with the same session as the site).
+            body["breakdown"] = json!(if detailed { "included" } else { "staff_only" });
+            body["elements"] = json!(if detailed { scored(&report.elements) } else { Vec::new() });
+            body["criteria"] = json!(if detailed { scored(&report.criteria) } else { Vec::new() });
             body["label"] = json!("SIPAS-style index (not the official SIPAS)");
             Json(body).into_response()
         }

@@ -10,8 +10,18 @@ async fn submit(app: &TestApp, counter: &str, answers: Value) {
     assert_eq!(res.status(), 201, "{:?}", res.text().await);
 }
 
+/// The index as staff of the province see it (with the breakdown).
 async fn sipas(app: &TestApp, code: &str, query: &str) -> (u16, Value) {
-    let res = app.get(&format!("/api/v1/agencies/{code}/sipas{query}")).await;
+    let viewer = app.province_viewer().await;
+    sipas_as(app, Some(&viewer.cookie), code, query).await
+}
+
+async fn sipas_as(app: &TestApp, cookie: Option<&str>, code: &str, query: &str) -> (u16, Value) {
+    let mut req = app.client.get(app.url(&format!("/api/v1/agencies/{code}/sipas{query}")));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let res = req.send().await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
@@ -95,6 +105,28 @@ async fn the_province_rolls_up_pooled_or_as_the_mean_of_its_units() {
     let (_, v) = sipas(&app, "P.D", "").await;
     assert!(v["index"].is_null() && v["ci95"].is_null());
     assert_eq!(v["n"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_gets_the_summary_and_staff_of_other_units_no_breakdown() {
+    let app = TestApp::spawn().await;
+    known_answers(&app).await;
+    let (status, public) = sipas_as(&app, None, "P.C", "").await;
+    assert_eq!(status, 200);
+    assert!(close(&public["index"], (250.0 / 3.0 + 50.0 + 0.0) / 3.0));
+    assert_eq!(public["n"], 3);
+    assert!(public["ci95"].is_array());
+    assert_eq!(public["breakdown"], "staff_only");
+    assert_eq!(public["elements"], json!([]));
+    assert_eq!(public["criteria"], json!([]));
+    // A viewer of the sibling department sees no more than the public.
+    app.create_user("so.tu.phap", "một mật khẩu đủ dài", app::domain::accounts::Role::Viewer, Some("P.D")).await;
+    let sibling = app.sign_in("so.tu.phap", "một mật khẩu đủ dài").await;
+    let (_, v) = sipas_as(&app, Some(&sibling.cookie), "P.C", "").await;
+    assert_eq!(v["breakdown"], "staff_only");
+    assert_eq!(v["criteria"], json!([]));
+    let (_, own) = sipas_as(&app, Some(&sibling.cookie), "P.D", "").await;
+    assert_eq!(own["breakdown"], "included");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -36,7 +36,11 @@ async fn the_dashboard_counts_each_new_response() {
 async fn a_units_page_breaks_the_index_down_with_a_chart_that_needs_no_script() {
     let app = TestApp::spawn().await;
     app.post_form(&app.fixture.c1, &[("II.A1", "5"), ("II.C1", "2")]).await;
-    let res = app.get("/dashboard/P.C").await;
+    // The public sees the summary only.
+    let public = app.get("/dashboard/P.C").await.text().await.unwrap();
+    assert!(public.contains("50,0%") && !public.contains("<svg") && public.contains("dành cho cán bộ"));
+    let viewer = app.province_viewer().await;
+    let res = app.get_as(&viewer.cookie, "/dashboard/P.C").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("<svg ") && html.contains(r#"class="chart""#) && html.contains(r#"role="img""#));
@@ -46,7 +50,13 @@ async fn a_units_page_breaks_the_index_down_with_a_chart_that_needs_no_script() 
     assert!(html.contains("Quầy 1 – Hộ tịch") && html.contains(&format!("/s/{}/poster", app.fixture.c1)));
     assert!(html.contains("50,0%"), "overall = mean of A (100) and C (0)");
     assert!(!html.contains("<script"), "the dashboard ships no JavaScript");
-    let en = app.client.get(app.url("/dashboard/P.C")).header("cookie", "ydan_lang=en").send().await.unwrap();
+    let en = app
+        .client
+        .get(app.url("/dashboard/P.C"))
+        .header("cookie", format!("ydan_lang=en; {}", viewer.cookie))
+        .send()
+        .await
+        .unwrap();
     assert!(en.text().await.unwrap().contains("50.0%"));
 }
 

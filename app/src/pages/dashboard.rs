@@ -284,26 +284,39 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
                 {small.then(|| view! { " " <span class="badge">{t(Msg::LowSample)}</span> })}
             </p>
         </section>
-        <IndexChart
-            rows=rows.clone()
-            title=format!("{} – {name}", t(Msg::DashboardChartTitle))
-            desc=period_text(&report.period)
-            lang=lang
-        />
-        <h2>{t(Msg::DashboardCriteria)}</h2>
-        <div class="table-wrap">
-            <table>
-                <thead>
-                    <tr>
-                        <th scope="col">{t(Msg::ColCriterion)}</th>
-                        <th scope="col" class="num">{t(Msg::ColIndex)}</th>
-                        <th scope="col" class="num">{t(Msg::ColInterval)}</th>
-                        <th scope="col" class="num">{t(Msg::ColN)}</th>
-                    </tr>
-                </thead>
-                <tbody>{table_rows}</tbody>
-            </table>
-        </div>
+        {if report.detailed {
+            view! {
+                <IndexChart
+                    rows=rows.clone()
+                    title=format!("{} – {name}", t(Msg::DashboardChartTitle))
+                    desc=period_text(&report.period)
+                    lang=lang
+                />
+                <h2>{t(Msg::DashboardCriteria)}</h2>
+                <div class="table-wrap">
+                    <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">{t(Msg::ColCriterion)}</th>
+                                <th scope="col" class="num">{t(Msg::ColIndex)}</th>
+                                <th scope="col" class="num">{t(Msg::ColInterval)}</th>
+                                <th scope="col" class="num">{t(Msg::ColN)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{table_rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        } else {
+            view! {
+                <p class="note">
+                    {t(Msg::DashboardDetailForStaff)} " "
+                    <a href=format!("/dang-nhap?next=/dashboard/{}", report.code)>{t(Msg::NavSignIn)}</a>
+                </p>
+            }
+            .into_any()
+        }}
         <Notes low_sample_below=report.low_sample_below/>
         {children}
         {counters}

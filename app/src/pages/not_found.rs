@@ -17,6 +17,8 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     set_status(error.status());
     let (title, body) = match error.code {
         ErrorCode::CounterNotFound => (Msg::CounterNotFoundTitle, Msg::CounterNotFoundBody),
+        ErrorCode::CounterClosed => (Msg::CounterNotFoundTitle, Msg::ErrCounterClosed),
+        ErrorCode::NotSignedIn | ErrorCode::Forbidden => (Msg::ErrorTitle, error.code.msg()),
         ErrorCode::NotFound | ErrorCode::AgencyNotFound => (Msg::NotFoundTitle, Msg::NotFoundBody),
         other => (Msg::ErrorTitle, other.msg()),
     };

@@ -14,6 +14,7 @@ pub struct Model {
     pub valid_from: Date,
     pub valid_to: Option<Date>,
     pub created_at: DateTimeUtc,
+    pub merged_into_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ pub struct Model {
     pub name: String,
     pub instrument_id: Option<i64>,
     pub created_at: DateTimeUtc,
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ pub struct Model {
     pub name_vi: String,
     pub name_en: String,
     pub created_at: DateTimeUtc,
+    pub agency_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

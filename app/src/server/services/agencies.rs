@@ -110,7 +110,7 @@ pub struct NewAgency {
 
 pub async fn create(db: &impl ConnectionTrait, new: NewAgency) -> Result<agency::Model, AppError> {
     let code = AgencyCode::parse(&new.code)
-        .ok_or_else(|| AppError::invalid(vec![crate::error::FieldError::new("code", ErrorCode::InvalidQuery)]))?;
+        .ok_or_else(|| AppError::invalid(vec![crate::error::FieldError::new("code", ErrorCode::InvalidCode)]))?;
     let parent_id = match new.parent_code {
         Some(p) => Some(by_code(db, &p).await?.id),
         None => None,
@@ -126,7 +126,13 @@ pub async fn create(db: &impl ConnectionTrait, new: NewAgency) -> Result<agency:
         created_at: Set(super::now()),
         ..Default::default()
     };
-    Ok(model.insert(db).await?)
+    match model.insert(db).await {
+        Ok(m) => Ok(m),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(ErrorCode::AlreadyExists.into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Opens a counter with a fresh unguessable public code.
@@ -167,6 +173,23 @@ pub async fn create_procedure(
         ..Default::default()
     };
     Ok(model.insert(db).await?)
+}
+
+/// The procedures a counter of `agency_id` may serve: the national catalogue and the catalogues
+/// of the unit and its ancestors.
+pub async fn procedures_for(db: &impl ConnectionTrait, agency_id: i64) -> Result<Vec<procedure::Model>, AppError> {
+    let units = all(db).await?;
+    let parent: HashMap<i64, Option<i64>> = units.iter().map(|a| (a.id, a.parent_id)).collect();
+    let mut line = vec![agency_id];
+    let mut at = agency_id;
+    while let Some(Some(p)) = parent.get(&at) {
+        if line.contains(p) || line.len() > 64 {
+            break;
+        }
+        line.push(*p);
+        at = *p;
+    }
+    Ok(procedures(db).await?.into_iter().filter(|p| p.agency_id.is_none_or(|a| line.contains(&a))).collect())
 }
 
 pub async fn procedures(db: &impl ConnectionTrait) -> Result<Vec<procedure::Model>, AppError> {

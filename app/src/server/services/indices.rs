@@ -1,7 +1,7 @@
 //! SIPAS-style indices for units and periods: counts come from the database, the arithmetic
 //! from `domain::sipas`.
 
-use super::{agencies, instruments};
+use super::{access, agencies, auth::CurrentUser, instruments};
 use crate::{
     domain::{
         period::Period,
@@ -166,8 +166,9 @@ async fn compute(state: &AppState, period: &Period, rollup: Rollup) -> Result<Co
             .await?;
     let units = agencies::all(db).await?;
     let tallies = tallies_by_agency(db, period).await?;
-    // Units closed during the period still count, and their history rolls up to their parent.
-    let pairs: Vec<(i64, Option<i64>)> = units.iter().map(|a| (a.id, a.parent_id)).collect();
+    // Closed units still count: their history rolls up to the unit they were merged into, or
+    // else to their parent.
+    let pairs: Vec<(i64, Option<i64>)> = units.iter().map(|a| (a.id, a.merged_into_id.or(a.parent_id))).collect();
     let reports = sipas::rollup_all(&instrument.structure(), &pairs, &tallies, rollup, state.settings.low_sample_below);
     Ok(Computed { units, reports, instrument })
 }
@@ -210,13 +211,18 @@ pub async fn overview(state: &AppState, period: Period, rollup: Rollup) -> Resul
 }
 
 /// One unit's index with its element and criterion breakdown.
+/// `viewer` is the signed-in staff member, if any: the breakdown by element and criterion is
+/// for staff whose scope holds the unit; everyone else sees the public summary (index, n,
+/// interval).
 pub async fn agency_report(
     state: &AppState,
+    viewer: Option<&CurrentUser>,
     code: &str,
     period: Period,
     rollup: Rollup,
 ) -> Result<AgencyReport, AppError> {
     let unit = agencies::by_code(&state.db, code).await?;
+    let detailed = may_see_breakdown(state, viewer, unit.id).await?;
     let c = compute(state, &period, rollup).await?;
     let empty = sipas::pooled(&c.instrument.structure(), &Tally::default(), state.settings.low_sample_below);
     let report = c.reports.get(&unit.id).unwrap_or(&empty);
@@ -241,11 +247,24 @@ pub async fn agency_report(
         rollup,
         low_sample_below: state.settings.low_sample_below,
         overall: figure(&report.overall),
-        elements: coded(&report.elements),
-        criteria: coded(&report.criteria),
+        elements: if detailed { coded(&report.elements) } else { Vec::new() },
+        criteria: if detailed { coded(&report.criteria) } else { Vec::new() },
+        detailed,
         children: tree_rows(&c, period.to, Some(unit.id), 0),
         counters: counters.remove(&unit.id).unwrap_or_default(),
     })
+}
+
+/// Whether `viewer` may see the element and criterion breakdown of a unit.
+pub async fn may_see_breakdown(
+    state: &AppState,
+    viewer: Option<&CurrentUser>,
+    agency_id: i64,
+) -> Result<bool, AppError> {
+    match viewer {
+        Some(user) => Ok(access::scope_of(&state.db, user).await?.contains(agency_id)),
+        None => Ok(false),
+    }
 }
 
 /// The raw report of a unit, for the JSON API.

@@ -2,6 +2,8 @@
 //! domain rules and runs its queries. Server functions, API handlers, the CLI and tests all call
 //! these, so every path goes through the same checks.
 
+pub mod access;
+pub mod admin;
 pub mod agencies;
 pub mod audit;
 pub mod auth;

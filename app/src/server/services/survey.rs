@@ -41,6 +41,11 @@ pub async fn counter_context(state: &AppState, code: &str) -> Result<CounterCont
         .await?
         .ok_or(ErrorCode::CounterNotFound)?;
     let agency = agency.ok_or_else(|| AppError::internal(format!("counter {} has no unit", counter.id)))?;
+    if counter.disabled_at.is_some()
+        || agency.valid_to.is_some_and(|end| end <= crate::domain::period::vn_date(super::now()))
+    {
+        return Err(ErrorCode::CounterClosed.into());
+    }
     let instrument_id = match counter.instrument_id {
         Some(id) => id,
         None => instruments::cached_default_id(&state.db, &state.instruments).await?,
@@ -67,7 +72,7 @@ pub async fn counter_info(state: &AppState, code: &str) -> Result<CounterInfo, A
 /// What the survey page of a counter shows.
 pub async fn survey_form(state: &AppState, code: &str) -> Result<SurveyForm, AppError> {
     let ctx = counter_context(state, code).await?;
-    let procedures = agencies::procedures(&state.db)
+    let procedures = agencies::procedures_for(&state.db, ctx.agency.id)
         .await?
         .into_iter()
         .map(|p| ProcedureView { code: p.code, name: Localized::new(p.name_vi, p.name_en) })
