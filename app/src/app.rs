@@ -5,6 +5,7 @@ use crate::{
     i18n::{Lang, Msg},
     pages::{
         account::{AccountPage, LoginPage},
+        admin::{AdminHome, AuditAdmin, CountersAdmin, PostersAdmin, ProceduresAdmin, UnitsAdmin, UsersAdmin},
         dashboard::{AgencyPage, DashboardPage},
         home::HomePage,
         not_found::{ErrorView, NotFoundPage},
@@ -174,6 +175,13 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/dashboard/:code") view=AgencyPage ssr=SsrMode::Async/>
                             <Route path=path!("/dang-nhap") view=LoginPage ssr=SsrMode::Async/>
                             <Route path=path!("/tai-khoan") view=AccountPage ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri") view=AdminHome ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/don-vi") view=UnitsAdmin ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/quay") view=CountersAdmin ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/quay/ap-phich") view=PostersAdmin ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/thu-tuc") view=ProceduresAdmin ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/nguoi-dung") view=UsersAdmin ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/nhat-ky") view=AuditAdmin ssr=SsrMode::Async/>
                         </Routes>
                     }
                     .into_any(),

@@ -5,6 +5,7 @@
 // Tests may unwrap: a panic is how they fail.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod admin_data;
 pub mod app;
 pub mod components;
 pub mod data;

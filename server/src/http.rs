@@ -1,7 +1,7 @@
 //! The HTTP surface: Leptos pages, the survey form's POST, QR images, the language switch,
 //! the health check and the JSON API, with compression and security headers around them.
 
-use crate::{api, session, staff};
+use crate::{admin, api, session, staff};
 use app::domain::survey::RawAnswer;
 use app::{
     App,
@@ -203,6 +203,10 @@ pub fn router(state: AppState) -> Router {
         .route("/dang-nhap", post(staff::sign_in))
         .route("/dang-xuat", post(staff::sign_out))
         .route("/tai-khoan", post(staff::change_password))
+        .route("/quan-tri/don-vi", post(admin::units))
+        .route("/quan-tri/quay", post(admin::counters))
+        .route("/quan-tri/thu-tuc", post(admin::procedures))
+        .route("/quan-tri/nguoi-dung", post(admin::users))
         .nest("/api/v1", api::router())
         .leptos_routes_with_handler(routes, get(page))
         .nest_service("/pkg", ServeDir::new(pkg_dir))

@@ -1,6 +1,7 @@
 //! One module per page. Pages render on the server only; data comes from `crate::data`.
 
 pub mod account;
+pub mod admin;
 pub mod dashboard;
 pub mod home;
 pub mod not_found;

@@ -30,16 +30,14 @@ pub fn PosterPage() -> impl IntoView {
                                 " · "
                                 <a href=format!("{base}?size=a5")>{t(Msg::PosterSizeA5)}</a>
                             </p>
-                            <article class=if a5 { "poster a5" } else { "poster a4" } lang="vi">
-                                <p class="poster-agency">{info.agency_name.vi.clone()}</p>
-                                <h1 class="poster-heading">{Msg::PosterHeading.text(crate::i18n::Lang::Vi)}</h1>
-                                <div class="poster-qr" role="img" aria-label=info.survey_url.clone() inner_html=p.qr_svg></div>
-                                <p class="poster-counter">{info.counter_name.clone()}</p>
-                                <p class="poster-instruction">{Msg::PosterInstruction.text(crate::i18n::Lang::Vi)}</p>
-                                <p class="poster-url">
-                                    {Msg::PosterOrVisit.text(crate::i18n::Lang::Vi)} " " <strong>{info.survey_url.clone()}</strong>
-                                </p>
-                            </article>
+                            <PosterSheet
+                                code=info.counter_code.clone()
+                                name=info.counter_name.clone()
+                                unit=info.agency_name.vi.clone()
+                                url=info.survey_url.clone()
+                                qr_svg=p.qr_svg
+                                a5
+                            />
                         }
                         .into_any()
                     }
@@ -47,5 +45,38 @@ pub fn PosterPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// One printed poster. The QR code is inlined when given, else loaded as an image (bulk
+/// printing of many posters).
+#[component]
+pub fn PosterSheet(
+    code: String,
+    name: String,
+    unit: String,
+    url: String,
+    #[prop(optional)] qr_svg: Option<String>,
+    #[prop(optional)] a5: bool,
+) -> impl IntoView {
+    let vi = crate::i18n::Lang::Vi;
+    let qr = match qr_svg {
+        Some(svg) => {
+            view! { <div class="poster-qr" role="img" aria-label=url.clone() inner_html=svg></div> }.into_any()
+        }
+        None => view! {
+            <div class="poster-qr"><img src=format!("/s/{code}/qr.svg") alt=url.clone() width="320" height="320"/></div>
+        }
+        .into_any(),
+    };
+    view! {
+        <article class=if a5 { "poster a5" } else { "poster a4" } lang="vi">
+            <p class="poster-agency">{unit}</p>
+            <h1 class="poster-heading">{Msg::PosterHeading.text(vi)}</h1>
+            {qr}
+            <p class="poster-counter">{name}</p>
+            <p class="poster-instruction">{Msg::PosterInstruction.text(vi)}</p>
+            <p class="poster-url">{Msg::PosterOrVisit.text(vi)} " " <strong>{url}</strong></p>
+        </article>
     }
 }

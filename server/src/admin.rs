@@ -1,0 +1,171 @@
+//! Form handlers of the administration pages. Each checks the session and its CSRF token,
+//! calls the admin service (which checks the scope and writes the audit log), then either
+//! redirects back with `?ok=1` or shows the page again with the problem and the values sent.
+
+use crate::{
+    http::{page_with, render_error},
+    session::{check_csrf, current_user},
+};
+use app::{
+    domain::period::parse_date,
+    error::{AppError, ErrorCode, FieldError},
+    pages::admin::AdminAttempt,
+    server::{
+        AppState,
+        services::{
+            admin::{self, UnitDraft},
+            auth::CurrentUser,
+        },
+    },
+};
+use axum::{
+    extract::{Request, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use leptos::prelude::provide_context;
+use std::collections::HashMap;
+
+/// A posted form: every pair (fields may repeat, like checkboxes) and the last value by name.
+struct Posted {
+    pairs: Vec<(String, String)>,
+    last: HashMap<String, String>,
+}
+
+impl Posted {
+    fn get(&self, k: &str) -> &str {
+        self.last.get(k).map(String::as_str).unwrap_or("")
+    }
+
+    fn all(&self, k: &str) -> Vec<String> {
+        self.pairs.iter().filter(|(name, _)| name == k).map(|(_, v)| v.clone()).collect()
+    }
+
+    fn date(&self, k: &str) -> Result<chrono::NaiveDate, AppError> {
+        parse_date(self.get(k)).ok_or_else(|| AppError::invalid(vec![FieldError::new(k, ErrorCode::InvalidDate)]))
+    }
+}
+
+/// Runs an administrative action posted to `path` and answers the browser.
+async fn handle<F, Fut>(state: AppState, req: Request, action: F) -> Response
+where
+    F: FnOnce(AppState, CurrentUser, Posted) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let Some(user) = current_user(&state, &parts.headers).await else {
+        return Redirect::to(&format!("/dang-nhap?next={path}")).into_response();
+    };
+    let bytes = axum::body::to_bytes(body, crate::http::BODY_LIMIT).await.unwrap_or_default();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let posted = Posted { last: pairs.iter().cloned().collect(), pairs };
+    if let Err(e) = check_csrf(&user, posted.last.get("csrf").map(String::as_str)) {
+        return render_error(&state, &parts.headers, e).await;
+    }
+    let form = posted.last.clone();
+    match action(state.clone(), user, posted).await {
+        Ok(()) => Redirect::to(&format!("{path}?ok=1")).into_response(),
+        Err(error) => {
+            if error.status() >= 500 {
+                tracing::error!(code = error.code.as_str(), detail = ?error.detail, path, "administration failed");
+            }
+            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            // Never show a password back.
+            let form: HashMap<String, String> = form.into_iter().filter(|(k, _)| k != "password").collect();
+            let attempt = AdminAttempt { error, form };
+            let mut res = page_with(&state, parts, move || provide_context(attempt.clone())).await;
+            *res.status_mut() = status;
+            res
+        }
+    }
+}
+
+fn unknown_action() -> AppError {
+    AppError::invalid(vec![FieldError::new("action", ErrorCode::UnknownField)])
+}
+
+/// `POST /quan-tri/don-vi`: create, rename, move, close, merge.
+pub async fn units(State(state): State<AppState>, req: Request) -> Response {
+    handle(state, req, |state, user, f| async move {
+        let db = &state.db;
+        match f.get("action") {
+            "create" => {
+                let draft = UnitDraft {
+                    code: f.get("code").into(),
+                    kind: f.get("kind").into(),
+                    name_vi: f.get("name_vi").into(),
+                    name_en: f.get("name_en").into(),
+                    parent_code: Some(f.get("parent").to_owned()),
+                    valid_from: parse_date(f.get("valid_from")),
+                };
+                admin::create_unit(db, &user, draft).await.map(|_| ())
+            }
+            "rename" => admin::rename_unit(db, &user, f.get("code"), f.get("name_vi"), f.get("name_en")).await,
+            "move" => admin::move_unit(db, &user, f.get("code"), f.get("parent")).await,
+            "close" => admin::close_unit(db, &user, f.get("code"), f.date("valid_to")?).await,
+            "merge" => admin::merge_units(db, &user, &f.all("units"), f.get("into"), f.date("on")?).await,
+            _ => Err(unknown_action()),
+        }
+    })
+    .await
+}
+
+/// `POST /quan-tri/quay`: create, close, reopen.
+pub async fn counters(State(state): State<AppState>, req: Request) -> Response {
+    handle(state, req, |state, user, f| async move {
+        let db = &state.db;
+        match f.get("action") {
+            "create" => admin::create_counter(db, &user, f.get("unit"), f.get("name")).await.map(|_| ()),
+            "close" => admin::set_counter_open(db, &user, f.get("code"), false).await,
+            "reopen" => admin::set_counter_open(db, &user, f.get("code"), true).await,
+            _ => Err(unknown_action()),
+        }
+    })
+    .await
+}
+
+/// `POST /quan-tri/thu-tuc`: create.
+pub async fn procedures(State(state): State<AppState>, req: Request) -> Response {
+    handle(state, req, |state, user, f| async move {
+        match f.get("action") {
+            "create" => admin::create_procedure(
+                &state.db,
+                &user,
+                Some(f.get("unit")),
+                f.get("code"),
+                f.get("name_vi"),
+                f.get("name_en"),
+            )
+            .await
+            .map(|_| ()),
+            _ => Err(unknown_action()),
+        }
+    })
+    .await
+}
+
+/// `POST /quan-tri/nguoi-dung`: create, deactivate, activate, reset.
+pub async fn users(State(state): State<AppState>, req: Request) -> Response {
+    handle(state, req, |state, user, f| async move {
+        let db = &state.db;
+        match f.get("action") {
+            "create" => admin::create_user(
+                db,
+                &user,
+                f.get("login"),
+                f.get("display_name"),
+                f.get("role"),
+                Some(f.get("unit")),
+                f.get("password"),
+            )
+            .await
+            .map(|_| ()),
+            "deactivate" => admin::set_user_active(db, &user, f.get("login"), false).await,
+            "activate" => admin::set_user_active(db, &user, f.get("login"), true).await,
+            "reset" => admin::reset_password(db, &user, f.get("login"), f.get("password")).await,
+            _ => Err(unknown_action()),
+        }
+    })
+    .await
+}
