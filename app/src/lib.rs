@@ -4,6 +4,8 @@
 
 // Tests may unwrap: a panic is how they fail.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+// Leptos view types nest deeply on the administration pages.
+#![recursion_limit = "256"]
 
 pub mod admin_data;
 pub mod app;

@@ -38,3 +38,14 @@ export async function answer(page: Page, criterion: string, label: string) {
   await question.getByText(label, { exact: true }).click();
   await expect(question.getByRole("radio", { name: label, exact: true })).toBeChecked();
 }
+
+/** Demo staff accounts created by `ydan seed-demo` (demonstration data only). */
+export const DEMO_PASSWORD = "ydan-demo-2026";
+
+/** Signs in through the sign-in page, as staff would. */
+export async function signIn(page: Page, login: string, next = "") {
+  await page.goto(`/dang-nhap${next ? `?next=${encodeURIComponent(next)}` : ""}`);
+  await page.getByLabel("Tên đăng nhập").fill(login);
+  await page.getByLabel("Mật khẩu").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+}

@@ -134,6 +134,12 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "ydan: demo data added: {} units, {} counters, {} responses",
                 done.units, done.counters, done.responses
             );
+            eprintln!(
+                "ydan: demo staff accounts ({}), password '{}': {}",
+                "demo only",
+                seed::DEMO_PASSWORD,
+                seed::DEMO_ACCOUNTS.iter().map(|a| a.0).collect::<Vec<_>>().join(", ")
+            );
             Ok(())
         }
         Command::Serve { listen, public_url, site_root, low_sample, trust_forwarded_for } => {

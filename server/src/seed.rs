@@ -5,12 +5,14 @@
 //! installation is marked as holding demo data, and every page says so.
 
 use app::{
-    domain::{codes::AgencyKind, period::vn_offset},
+    domain::{accounts::Role, codes::AgencyKind, period::vn_offset},
     error::AppError,
     server::{
         entity::response,
         services::{
             agencies::{self, NewAgency},
+            audit::Actor,
+            auth::{self, NewUser},
             instruments, meta,
             survey::insert_answers,
         },
@@ -215,6 +217,16 @@ const PROCEDURES: &[(&str, &str, &str)] = &[
     ("DEMO.LD.01", "Giải quyết trợ cấp thất nghiệp", "Unemployment benefit"),
 ];
 
+/// Password of the demo accounts. Demonstration data only: `seed-demo` is not for production.
+pub const DEMO_PASSWORD: &str = "ydan-demo-2026";
+
+/// Demo staff: a system administrator, the province's administrator, a ward centre's reader.
+pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
+    ("quantri", "Quản trị hệ thống (mẫu)", Role::SystemAdmin, None),
+    ("qn.quantri", "Quản trị tỉnh Quảng Ninh (mẫu)", Role::AgencyAdmin, Some("QN")),
+    ("halong.xem", "Cán bộ phường Hạ Long (mẫu)", Role::Viewer, Some("QN.HL")),
+];
+
 const COMMENTS: &[&str] = &[
     "Cán bộ hướng dẫn tận tình, dễ hiểu.",
     "Phải chờ khá lâu vì ít quầy mở.",
@@ -322,6 +334,24 @@ pub async fn seed_demo(
     }
     for (code, vi, en) in PROCEDURES {
         agencies::create_procedure(&txn, code, vi, en).await?;
+    }
+    for (login, name, role, unit) in DEMO_ACCOUNTS {
+        let agency_id = match unit {
+            Some(code) => Some(agencies::by_code(&txn, code).await?.id),
+            None => None,
+        };
+        auth::create_user(
+            &txn,
+            &Actor::cli(),
+            NewUser {
+                login: (*login).into(),
+                display_name: (*name).into(),
+                password: DEMO_PASSWORD.into(),
+                role: *role,
+                agency_id,
+            },
+        )
+        .await?;
     }
     let instrument = instruments::load(&txn, &InstrumentCache::default(), instruments::default_id(&txn).await?).await?;
     let procedure_ids: Vec<i64> = agencies::procedures(&txn).await?.into_iter().map(|p| p.id).collect();
