@@ -83,6 +83,17 @@ pub struct AuditEntry {
     pub after: Option<String>,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyRow {
+    pub id: i64,
+    pub name: String,
+    /// The first characters, to recognise a key without revealing it.
+    pub prefix: String,
+    pub unit: UnitRef,
+    pub created_at: String,
+    pub revoked: bool,
+}
+
 /// Everything the administration pages need, for one scope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminData {
@@ -92,6 +103,7 @@ pub struct AdminData {
     pub users: Vec<AdminUser>,
     pub grantable_roles: Vec<Role>,
     pub audit: Vec<AuditEntry>,
+    pub api_keys: Vec<ApiKeyRow>,
     /// Base of survey links, for printed posters.
     pub public_url: String,
 }
@@ -220,7 +232,21 @@ mod ssr {
             })
             .collect();
 
+        let api_keys = crate::server::services::tickets::list_api_keys(db, &user)
+            .await?
+            .into_iter()
+            .map(|k| ApiKeyRow {
+                id: k.id,
+                name: k.name,
+                prefix: k.prefix,
+                unit: unit_ref(&k.unit),
+                created_at: k.created_at.with_timezone(&vn_offset()).format("%d/%m/%Y").to_string(),
+                revoked: k.revoked,
+            })
+            .collect();
+
         Ok(AdminData {
+            api_keys,
             units: AdminUnits { units, may_add_roots: scope == access::Scope::Everything },
             counters,
             procedures,

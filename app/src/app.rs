@@ -5,12 +5,14 @@ use crate::{
     i18n::{Lang, Msg},
     pages::{
         account::{AccountPage, LoginPage},
-        admin::{AdminHome, AuditAdmin, CountersAdmin, PostersAdmin, ProceduresAdmin, UnitsAdmin, UsersAdmin},
+        admin::{
+            AdminHome, ApiKeysAdmin, AuditAdmin, CountersAdmin, PostersAdmin, ProceduresAdmin, UnitsAdmin, UsersAdmin,
+        },
         dashboard::{AgencyPage, DashboardPage},
         home::HomePage,
         not_found::{ErrorView, NotFoundPage},
         poster::PosterPage,
-        survey::{SurveyPage, ThanksPage},
+        survey::{SurveyPage, ThanksPage, TicketSurveyPage},
     },
 };
 use leptos::prelude::*;
@@ -171,6 +173,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/s/:code") view=SurveyPage ssr=SsrMode::Async/>
                             <Route path=path!("/s/:code/cam-on") view=ThanksPage ssr=SsrMode::Async/>
                             <Route path=path!("/s/:code/poster") view=PosterPage ssr=SsrMode::Async/>
+                            <Route path=path!("/t/:token") view=TicketSurveyPage ssr=SsrMode::Async/>
                             <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                             <Route path=path!("/dashboard/:code") view=AgencyPage ssr=SsrMode::Async/>
                             <Route path=path!("/dang-nhap") view=LoginPage ssr=SsrMode::Async/>
@@ -182,6 +185,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/quan-tri/thu-tuc") view=ProceduresAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/nguoi-dung") view=UsersAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/nhat-ky") view=AuditAdmin ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/khoa-api") view=ApiKeysAdmin ssr=SsrMode::Async/>
                         </Routes>
                     }
                     .into_any(),

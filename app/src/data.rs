@@ -62,6 +62,12 @@ pub async fn load_survey_form(code: String) -> Result<SurveyForm, AppError> {
     crate::server::services::survey::survey_form(&state, &code).await
 }
 
+#[server(prefix = "/fn", endpoint = "ticket_form")]
+pub async fn load_ticket_form(token: String) -> Result<SurveyForm, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::survey::ticket_form(&state, &token).await
+}
+
 #[server(prefix = "/fn", endpoint = "counter_info")]
 pub async fn load_counter_info(code: String) -> Result<CounterInfo, AppError> {
     let state = crate::server::state::app_state()?;

@@ -78,6 +78,10 @@ pub struct SurveyForm {
     pub public_url: String,
     /// A fresh random token for this form: sending the same form twice stores it once.
     pub form_token: String,
+    /// Where the form posts: `/s/{counter}`, or `/t/{ticket}` for a receipt's link.
+    pub action: String,
+    /// The dossier a receipt's link rates.
+    pub dossier_code: Option<String>,
 }
 
 impl SurveyForm {

@@ -23,6 +23,11 @@ pub enum ErrorCode {
     CounterNotFound,
     CounterClosed,
     AgencyNotFound,
+    TicketNotFound,
+    TicketUsed,
+    TicketExpired,
+    InvalidDossierCode,
+    TooManySubmissions,
     // Survey answers (422, per field)
     ValidationFailed,
     UnknownCriterion,
@@ -65,6 +70,11 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::CounterNotFound => "counter_not_found",
             ErrorCode::CounterClosed => "counter_closed",
+            ErrorCode::TicketNotFound => "ticket_not_found",
+            ErrorCode::TicketUsed => "ticket_used",
+            ErrorCode::TicketExpired => "ticket_expired",
+            ErrorCode::InvalidDossierCode => "invalid_dossier_code",
+            ErrorCode::TooManySubmissions => "too_many_submissions",
             ErrorCode::AgencyNotFound => "agency_not_found",
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::UnknownCriterion => "unknown_criterion",
@@ -102,10 +112,13 @@ impl ErrorCode {
             | ErrorCode::InvalidRollup => 400,
             ErrorCode::NotSignedIn | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
-            ErrorCode::NotFound | ErrorCode::CounterNotFound | ErrorCode::AgencyNotFound => 404,
-            ErrorCode::AlreadyExists => 409,
-            ErrorCode::CounterClosed => 410,
-            ErrorCode::TooManyAttempts => 429,
+            ErrorCode::NotFound
+            | ErrorCode::CounterNotFound
+            | ErrorCode::AgencyNotFound
+            | ErrorCode::TicketNotFound => 404,
+            ErrorCode::AlreadyExists | ErrorCode::TicketUsed => 409,
+            ErrorCode::CounterClosed | ErrorCode::TicketExpired => 410,
+            ErrorCode::TooManyAttempts | ErrorCode::TooManySubmissions => 429,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
@@ -123,7 +136,8 @@ impl ErrorCode {
             | ErrorCode::InvalidLoginName
             | ErrorCode::WeakPassword
             | ErrorCode::PasswordMismatch
-            | ErrorCode::InvalidCode => 422,
+            | ErrorCode::InvalidCode
+            | ErrorCode::InvalidDossierCode => 422,
             ErrorCode::Internal => 500,
             ErrorCode::DatabaseUnavailable => 503,
         }
@@ -143,6 +157,11 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => Msg::ErrMethodNotAllowed,
             ErrorCode::CounterNotFound => Msg::ErrCounterNotFound,
             ErrorCode::CounterClosed => Msg::ErrCounterClosed,
+            ErrorCode::TicketNotFound => Msg::ErrTicketNotFound,
+            ErrorCode::TicketUsed => Msg::ErrTicketUsed,
+            ErrorCode::TicketExpired => Msg::ErrTicketExpired,
+            ErrorCode::InvalidDossierCode => Msg::ErrInvalidDossierCode,
+            ErrorCode::TooManySubmissions => Msg::ErrTooManySubmissions,
             ErrorCode::AgencyNotFound => Msg::ErrAgencyNotFound,
             ErrorCode::ValidationFailed => Msg::ErrValidationFailed,
             ErrorCode::UnknownCriterion => Msg::ErrUnknownCriterion,

@@ -11,6 +11,7 @@ mod m20261122_000004_seed_sipas_2023_service;
 mod m20261122_000005_create_app_meta;
 mod m20261122_000006_create_accounts;
 mod m20261123_000007_add_admin_columns;
+mod m20261123_000008_create_tickets;
 mod triggers;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_app_meta::Migration),
             Box::new(m20261122_000006_create_accounts::Migration),
             Box::new(m20261123_000007_add_admin_columns::Migration),
+            Box::new(m20261123_000008_create_tickets::Migration),
         ]
     }
 }

@@ -9,12 +9,13 @@ use crate::{
 use app::{
     domain::period::parse_date,
     error::{AppError, ErrorCode, FieldError},
-    pages::admin::AdminAttempt,
+    pages::admin::{AdminAttempt, NewApiKey},
     server::{
         AppState,
         services::{
             admin::{self, UnitDraft},
             auth::CurrentUser,
+            tickets,
         },
     },
 };
@@ -168,4 +169,39 @@ pub async fn users(State(state): State<AppState>, req: Request) -> Response {
         }
     })
     .await
+}
+
+/// `POST /quan-tri/khoa-api`: create (the answer shows the new key once), revoke.
+pub async fn api_keys(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let Some(user) = current_user(&state, &parts.headers).await else {
+        return Redirect::to("/dang-nhap?next=/quan-tri/khoa-api").into_response();
+    };
+    let bytes = axum::body::to_bytes(body, crate::http::BODY_LIMIT).await.unwrap_or_default();
+    let form: HashMap<String, String> =
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default().into_iter().collect();
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    if let Err(e) = check_csrf(&user, form.get("csrf").map(String::as_str)) {
+        return render_error(&state, &parts.headers, e).await;
+    }
+    let result = match get("action") {
+        "create" => tickets::create_api_key(&state.db, &user, get("unit"), get("name")).await.map(|(key, _)| Some(key)),
+        "revoke" => match get("id").parse::<i64>() {
+            Ok(id) => tickets::revoke_api_key(&state.db, &user, id).await.map(|()| None),
+            Err(_) => Err(unknown_action()),
+        },
+        _ => Err(unknown_action()),
+    };
+    match result {
+        // The key exists only in this answer; a redirect would lose it.
+        Ok(Some(key)) => page_with(&state, parts, move || provide_context(NewApiKey(key.clone()))).await,
+        Ok(None) => Redirect::to("/quan-tri/khoa-api?ok=1").into_response(),
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let attempt = AdminAttempt { error, form };
+            let mut res = page_with(&state, parts, move || provide_context(attempt.clone())).await;
+            *res.status_mut() = status;
+            res
+        }
+    }
 }

@@ -13,6 +13,7 @@ use app::{
         services::{
             agencies, indices,
             survey::{self, Submission},
+            tickets,
         },
     },
 };
@@ -33,6 +34,7 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/responses", post(post_response))
+        .route("/tickets", post(post_ticket))
         .route("/agencies", get(get_agencies))
         .route("/agencies/{code}/sipas", get(get_sipas))
         .route("/openapi.json", get(openapi))
@@ -162,11 +164,19 @@ async fn get_sipas(
     }
 }
 
+/// What a response is for: a counter's open survey, or a receipt's ticket.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    Counter(String),
+    Ticket(String),
+}
+
 /// Reads the JSON body of `POST /responses` into a submission, naming every bad field.
-fn parse_submission(body: &Map<String, Value>) -> Result<(String, Submission), AppError> {
+fn parse_submission(body: &Map<String, Value>) -> Result<(Target, Submission), AppError> {
     let mut errors = Vec::new();
     let mut sub = Submission::default();
     let mut counter = None;
+    let mut ticket = None;
     for (key, value) in body {
         match key.as_str() {
             "counter" => match value {
@@ -182,6 +192,11 @@ fn parse_submission(body: &Map<String, Value>) -> Result<(String, Submission), A
                 Value::String(s) => sub.comment = Some(s.clone()),
                 Value::Null => {}
                 _ => errors.push(FieldError::new("comment", ErrorCode::WrongType)),
+            },
+            "ticket" => match value {
+                Value::String(s) => ticket = Some(s.clone()),
+                Value::Null => {}
+                _ => errors.push(FieldError::new("ticket", ErrorCode::WrongType)),
             },
             "procedure" => match value {
                 Value::String(s) => sub.procedure = Some(s.clone()),
@@ -207,10 +222,15 @@ fn parse_submission(body: &Map<String, Value>) -> Result<(String, Submission), A
     if !body.contains_key("answers") {
         errors.push(FieldError::new("answers", ErrorCode::Required));
     }
-    match counter {
-        Some(c) if errors.is_empty() => Ok((c, sub)),
-        None if !body.contains_key("counter") => {
+    match (counter, ticket) {
+        (Some(c), None) if errors.is_empty() => Ok((Target::Counter(c), sub)),
+        (None, Some(t)) if errors.is_empty() => Ok((Target::Ticket(t), sub)),
+        (None, None) if !body.contains_key("counter") && !body.contains_key("ticket") => {
             errors.insert(0, FieldError::new("counter", ErrorCode::Required));
+            Err(AppError::invalid(errors))
+        }
+        (Some(_), Some(_)) => {
+            errors.push(FieldError::new("ticket", ErrorCode::UnknownField));
             Err(AppError::invalid(errors))
         }
         _ => Err(AppError::invalid(errors)),
@@ -227,40 +247,25 @@ async fn post_response(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let lang = api_lang(&headers);
-    let fail = |code: ErrorCode| ApiError::new(code.into(), lang).into_response();
-    let is_json =
-        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(
-            |mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-            },
-        );
-    if !is_json {
-        return fail(ErrorCode::UnsupportedMediaType);
-    }
-    let bytes = match body {
-        Ok(b) => b,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return fail(ErrorCode::PayloadTooLarge),
-        Err(_) => return fail(ErrorCode::InvalidJson),
+    let map = match json_object(&headers, body) {
+        Ok(m) => m,
+        Err(e) => return ApiError::new(e, lang).into_response(),
     };
-    if bytes.len() > BODY_LIMIT {
-        return fail(ErrorCode::PayloadTooLarge);
-    }
-    let value: Value = match serde_json::from_slice(&bytes) {
-        Ok(v) => v,
-        Err(_) => return fail(ErrorCode::InvalidJson),
-    };
-    let Value::Object(map) = value else {
-        return fail(ErrorCode::InvalidJson);
-    };
-    let (counter_code, mut sub) = match parse_submission(&map) {
+    let (target, mut sub) = match parse_submission(&map) {
         Ok(parsed) => parsed,
         Err(e) => return ApiError::new(e, lang).into_response(),
     };
     sub.channel = sub.channel.or(Some("api".into()));
     sub.client_ip = client_ip(&state, &headers, connect.map(|c| c.0.0));
     sub.user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let ctx = match survey::counter_context(&state, &counter_code).await {
+    let found = match &target {
+        Target::Counter(code) => survey::counter_context(&state, code).await,
+        Target::Ticket(token) => tickets::open(&state, token).await.map(|open| {
+            sub.ticket = Some(open.ticket);
+            open.counter
+        }),
+    };
+    let ctx = match found {
         Ok(ctx) => ctx,
         Err(e) => return ApiError::new(e, lang).into_response(),
     };
@@ -278,6 +283,94 @@ async fn post_response(
     }
 }
 
+/// The API key a request presents: `Authorization: Bearer <key>` or `X-Api-Key: <key>`.
+fn presented_key(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+        .map(|k| k.trim().to_owned())
+}
+
+/// `POST /api/v1/tickets`: a one-stop system asks for a one-time survey link for a dossier,
+/// to print on the receipt. Authenticated by its agency's API key.
+async fn post_ticket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let lang = api_lang(&headers);
+    let fail = |e: AppError| ApiError::new(e, lang).into_response();
+    let Some(presented) = presented_key(&headers) else {
+        return fail(ErrorCode::NotSignedIn.into());
+    };
+    let key = match tickets::authenticate(&state.db, &presented).await {
+        Ok(k) => k,
+        Err(e) => return fail(e),
+    };
+    let map = match json_object(&headers, body) {
+        Ok(m) => m,
+        Err(e) => return fail(e),
+    };
+    let text = |k: &str| map.get(k).and_then(Value::as_str);
+    let mut problems = Vec::new();
+    for field in ["counter", "dossier_code"] {
+        if text(field).is_none() {
+            problems.push(FieldError::new(field, ErrorCode::Required));
+        }
+    }
+    for field in map.keys().filter(|k| !["counter", "dossier_code", "procedure"].contains(&k.as_str())) {
+        problems.push(FieldError::new(field.clone(), ErrorCode::UnknownField));
+    }
+    if !problems.is_empty() {
+        return fail(AppError::invalid(problems));
+    }
+    let issued = tickets::issue(
+        &state,
+        &key,
+        text("counter").unwrap_or(""),
+        text("dossier_code").unwrap_or(""),
+        text("procedure"),
+    )
+    .await;
+    match issued {
+        Ok(t) => (
+            StatusCode::CREATED,
+            Json(json!({"id": t.id, "survey_url": t.url, "expires_at": t.expires_at, "qr_svg": t.qr_svg})),
+        )
+            .into_response(),
+        Err(e) => fail(e),
+    }
+}
+
+/// Reads a JSON object body, with the API's errors for the wrong type, size or syntax.
+fn json_object(
+    headers: &HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Map<String, Value>, AppError> {
+    let is_json =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(
+            |mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            },
+        );
+    if !is_json {
+        return Err(ErrorCode::UnsupportedMediaType.into());
+    }
+    let bytes = match body {
+        Ok(b) if b.len() <= BODY_LIMIT => b,
+        Ok(_) => return Err(ErrorCode::PayloadTooLarge.into()),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ErrorCode::PayloadTooLarge.into()),
+        Err(_) => return Err(ErrorCode::InvalidJson.into()),
+    };
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(ErrorCode::InvalidJson.into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,12 +384,12 @@ mod tests {
 
     #[test]
     fn a_complete_body_parses() {
-        let (counter, sub) = parse_submission(&obj(json!({
+        let (target, sub) = parse_submission(&obj(json!({
             "counter": "abc234", "channel": "kiosk", "answers": {"II.A1": 5, "II.A2": null, "II.A3": 4.5},
             "comment": "ok", "procedure": null
         })))
         .unwrap();
-        assert_eq!(counter, "abc234");
+        assert_eq!(target, Target::Counter("abc234".into()));
         assert_eq!(sub.channel.as_deref(), Some("kiosk"));
         assert_eq!(sub.answers["II.A1"], RawAnswer::Integer(5));
         assert_eq!(sub.answers["II.A2"], RawAnswer::Blank);

@@ -14,6 +14,7 @@ use app::{
         services::{
             meta,
             survey::{self, Submission},
+            tickets,
         },
         state::InstrumentCache,
     },
@@ -67,12 +68,14 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// Everything a request may need, built once at start-up.
 pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppState, AppError> {
     let key = meta::device_hash_key(&db).await?;
+    let ticket_key = meta::ticket_key(&db).await?;
     Ok(AppState {
         leptos_options: leptos_options(config),
         db,
         settings: Arc::new(config.settings.clone()),
         instruments: InstrumentCache::default(),
         device_hash_key: Arc::new(key),
+        ticket_key: Arc::new(ticket_key),
         write_lock: Arc::default(),
     })
 }
@@ -199,6 +202,7 @@ pub fn router(state: AppState) -> Router {
         .route("/s/{code}", post(submit_survey_form))
         .route("/s/{code}/qr.svg", get(qr_svg))
         .route("/s/{code}/qr.png", get(qr_png))
+        .route("/t/{token}", post(submit_ticket_form))
         .route("/fn/{*name}", post(server_function))
         .route("/dang-nhap", post(staff::sign_in))
         .route("/dang-xuat", post(staff::sign_out))
@@ -207,6 +211,7 @@ pub fn router(state: AppState) -> Router {
         .route("/quan-tri/quay", post(admin::counters))
         .route("/quan-tri/thu-tuc", post(admin::procedures))
         .route("/quan-tri/nguoi-dung", post(admin::users))
+        .route("/quan-tri/khoa-api", post(admin::api_keys))
         .nest("/api/v1", api::router())
         .leptos_routes_with_handler(routes, get(page))
         .nest_service("/pkg", ServeDir::new(pkg_dir))
@@ -282,11 +287,30 @@ pub fn scoped_key(counter_id: i64, key: &str) -> String {
 /// `POST /s/{code}`: the survey form without JavaScript. Success → 303 to the thank-you page;
 /// invalid answers → the same page again, answers kept, problems marked, status 422.
 async fn submit_survey_form(State(state): State<AppState>, Path(code): Path<String>, req: Request) -> Response {
+    submit_form(state, req, FormTarget::Counter(code)).await
+}
+
+/// `POST /t/{token}`: the survey of a receipt's one-time link; stored as verified, once.
+async fn submit_ticket_form(State(state): State<AppState>, Path(token): Path<String>, req: Request) -> Response {
+    submit_form(state, req, FormTarget::Ticket(token)).await
+}
+
+/// What a survey form answers: an open counter QR code, or a receipt's ticket.
+enum FormTarget {
+    Counter(String),
+    Ticket(String),
+}
+
+async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Response {
     let (parts, body) = req.into_parts();
     let page_req = || Request::from_parts(parts.clone(), Body::empty());
-    let ctx = match survey::counter_context(&state, &code).await {
-        Ok(ctx) => ctx,
-        // Unknown counter, or the database is down: the page itself explains.
+    let found = match &target {
+        FormTarget::Counter(code) => survey::counter_context(&state, code).await.map(|ctx| (ctx, None)),
+        FormTarget::Ticket(token) => tickets::open(&state, token).await.map(|open| (open.counter, Some(open.ticket))),
+    };
+    let (ctx, ticket) = match found {
+        Ok(found) => found,
+        // Unknown or closed counter, used or expired ticket, database down: the page explains.
         Err(_) => return render_page(&state, page_req(), || ()).await,
     };
     let is_form = parts
@@ -310,6 +334,7 @@ async fn submit_survey_form(State(state): State<AppState>, Path(code): Path<Stri
     let mut shown = SubmittedSurvey::default();
     let mut sub = Submission {
         channel: Some("qr".into()),
+        ticket,
         client_ip: client_ip(&state, &parts.headers, parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)),
         user_agent: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         ..Default::default()

@@ -45,6 +45,9 @@ enum Command {
         /// Trust X-Forwarded-For (only behind your own reverse proxy).
         #[arg(long, env = "YDAN_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+        /// Days a receipt's survey link stays valid.
+        #[arg(long, env = "YDAN_TICKET_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
+        ticket_days: i64,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -135,14 +138,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 done.units, done.counters, done.responses
             );
             eprintln!(
-                "ydan: demo staff accounts ({}), password '{}': {}",
-                "demo only",
+                "ydan: demo staff accounts (demo only), password '{}': {}",
                 seed::DEMO_PASSWORD,
                 seed::DEMO_ACCOUNTS.iter().map(|a| a.0).collect::<Vec<_>>().join(", ")
             );
             Ok(())
         }
-        Command::Serve { listen, public_url, site_root, low_sample, trust_forwarded_for } => {
+        Command::Serve { listen, public_url, site_root, low_sample, trust_forwarded_for, ticket_days } => {
             let config = Config {
                 settings: Settings {
                     public_url: public_url
@@ -151,6 +153,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                         .to_owned(),
                     low_sample_below: low_sample,
                     trust_forwarded_for,
+                    ticket_valid_days: ticket_days,
                 },
                 site_root,
             };

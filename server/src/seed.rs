@@ -416,6 +416,10 @@ pub async fn seed_demo(
                 device_hash: Set(None),
                 ua_class: Set(Some(if channel == "qr" { "mobile" } else { "tablet" }.into())),
                 submission_key: Set(None),
+                verified: Set(false),
+                dossier_code: Set(None),
+                ticket_id: Set(None),
+                flags: Set(String::new()),
                 ..Default::default()
             };
             let id = response::Entity::insert(row).exec(&txn).await?.last_insert_id;

@@ -10,6 +10,7 @@ mod api_sipas;
 mod database;
 mod pages;
 mod survey_form;
+mod tickets;
 
 /// Every criterion of the default questionnaire (SIPAS 2023–2026, service part).
 pub const CRITERIA: [&str; 16] = [

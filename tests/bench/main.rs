@@ -193,6 +193,10 @@ async fn main() {
                     device_hash: Set(None),
                     ua_class: Set(None),
                     submission_key: Set(None),
+                    verified: Set(false),
+                    dossier_code: Set(None),
+                    ticket_id: Set(None),
+                    flags: Set(String::new()),
                     ..Default::default()
                 };
                 let id = response::Entity::insert(row).exec(&txn).await.unwrap().last_insert_id;

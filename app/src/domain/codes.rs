@@ -74,6 +74,39 @@ impl fmt::Display for AgencyCode {
     }
 }
 
+/// A dossier code (mã hồ sơ), TT 01/2018/TT-VPCP Art. 19: `V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX`,
+/// e.g. `H15.50.05.13-261008-0975`: the receiving unit's code (TT 10/2016/TT-BTTTT, dot-separated
+/// groups), the receipt date, and the day's sequence number (4 digits; 6–7 when the dossier came
+/// from a ministry portal).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DossierCode(String);
+
+impl DossierCode {
+    /// Accepts spaces around it and lowercase letters (typed from a receipt); rejects anything
+    /// that does not have the three parts, a real date, and a numeric sequence.
+    pub fn parse(raw: &str) -> Option<DossierCode> {
+        let code = raw.trim().to_ascii_uppercase();
+        let mut parts = code.split('-');
+        let (unit, date, seq) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let groups: Vec<&str> = unit.split('.').collect();
+        let unit_ok = (1..=5).contains(&groups.len())
+            && groups.iter().all(|g| (2..=4).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_alphanumeric()));
+        let date_ok = date.len() == 6
+            && date.bytes().all(|b| b.is_ascii_digit())
+            && chrono::NaiveDate::parse_from_str(&format!("20{date}"), "%Y%m%d").is_ok();
+        let seq_ok = matches!(seq.len(), 4 | 6 | 7) && seq.bytes().all(|b| b.is_ascii_digit());
+        (unit_ok && date_ok && seq_ok).then_some(DossierCode(code))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Kinds of administrative unit in the 2025 two-level structure (domain notes §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -142,6 +175,32 @@ mod tests {
         assert!(AgencyCode::parse("H22.10_a-b").is_some());
         assert!(AgencyCode::parse("H22/10").is_none());
         assert!(AgencyCode::parse("").is_none());
+    }
+
+    #[test]
+    fn dossier_codes_follow_tt_01_2018() {
+        for ok in [
+            "H15.50.05.13-261008-0975",
+            " h15.50.05.13-261008-0975 ",
+            "000.00.00.H15-250701-0001",
+            "G22.12-240229-1234567",
+        ] {
+            assert!(DossierCode::parse(ok).is_some(), "{ok}");
+        }
+        assert_eq!(DossierCode::parse("h15.50-261008-0975").unwrap().as_str(), "H15.50-261008-0975");
+        for bad in [
+            "",
+            "H15.50.05.13-261008",        // no sequence
+            "H15.50.05.13-261308-0975",   // month 13
+            "H15.50.05.13-250229-0975",   // 2025 is not a leap year
+            "H15.50.05.13-261008-97",     // short sequence
+            "H15.50.05.13-261008-09A5",   // letter in the sequence
+            "H15/50-261008-0975",         // wrong separator
+            "H15.50.05.13-261008-0975-1", // extra part
+            "H.50-261008-0975",           // one-letter group
+        ] {
+            assert!(DossierCode::parse(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

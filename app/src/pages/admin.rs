@@ -17,6 +17,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use std::collections::HashMap;
 
+/// A key just created, shown once on the page that answers the form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewApiKey(pub String);
+
 /// A form that failed, shown again with its values and the problem.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdminAttempt {
@@ -73,6 +77,7 @@ fn AdminNav() -> impl IntoView {
         ("/quan-tri/quay", Msg::AdminCounters),
         ("/quan-tri/thu-tuc", Msg::AdminProcedures),
         ("/quan-tri/nguoi-dung", Msg::AdminUsers),
+        ("/quan-tri/khoa-api", Msg::AdminApiKeys),
         ("/quan-tri/nhat-ky", Msg::AdminAudit),
     ];
     view! {
@@ -565,5 +570,75 @@ pub fn PostersAdmin() -> impl IntoView {
             <div class="poster-stack">{sheets}</div>
         }
         .into_any()
+    })
+}
+
+/// API keys of the one-stop systems that print survey links on receipts.
+#[component]
+pub fn ApiKeysAdmin() -> impl IntoView {
+    with_admin_data(Msg::AdminApiKeys, |user, data| {
+        let lang = use_lang();
+        let fresh = use_context::<NewApiKey>().map(|NewApiKey(key)| {
+            view! {
+                <div class="ok" role="status">
+                    <p>{t(Msg::ApiKeyNew)}</p>
+                    <p><code class="secret">{key}</code></p>
+                </div>
+            }
+        });
+        let rows = data
+            .api_keys
+            .iter()
+            .map(|k| {
+                let revoke = (!k.revoked).then(|| {
+                    view! {
+                        <form method="post" action="/quan-tri/khoa-api" class="inline">
+                            <Csrf user=user.clone()/>
+                            <input type="hidden" name="action" value="revoke"/>
+                            <input type="hidden" name="id" value=k.id.to_string()/>
+                            <button type="submit" class="link">{t(Msg::ApiKeyRevoke)}</button>
+                        </form>
+                    }
+                });
+                let status = if k.revoked { Msg::ApiKeyRevoked } else { Msg::UserStatusActive };
+                view! {
+                    <tr>
+                        <th scope="row">{k.name.clone()} " " <span class="qcode">{format!("{}…", k.prefix)}</span></th>
+                        <td>{k.unit.name.get(lang).to_owned()}</td>
+                        <td>{k.created_at.clone()}</td>
+                        <td>{t(status)}</td>
+                        <td>{revoke}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            {fresh}
+            <p>{t(Msg::ApiKeysIntro)}</p>
+            <div class="table-wrap">
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col">{t(Msg::ApiKeyName)}</th>
+                            <th scope="col">{t(Msg::FieldUnit)}</th>
+                            <th scope="col">{t(Msg::ColCreated)}</th>
+                            <th scope="col">{t(Msg::ColStatus)}</th>
+                            <th scope="col">{t(Msg::ColActions)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <h2>{t(Msg::ApiKeyAdd)}</h2>
+            <form method="post" action="/quan-tri/khoa-api" class="narrow">
+                <Csrf user=user.clone()/>
+                <input type="hidden" name="action" value="create"/>
+                <div class="field"><label for="k-unit">{t(Msg::FieldUnit)}</label>
+                    <select id="k-unit" name="unit">{unit_options(&data.units, lang, &kept("unit"), None)}</select></div>
+                <div class="field"><label for="k-name">{t(Msg::ApiKeyName)}</label>
+                    <input id="k-name" name="name" type="text" required value=kept("name")/></div>
+                <button type="submit" class="primary">{t(Msg::ApiKeyAdd)}</button>
+            </form>
+        }
     })
 }

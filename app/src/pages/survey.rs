@@ -4,7 +4,7 @@
 
 use crate::{
     app::{t, use_lang},
-    data::{load_counter_info, load_survey_form},
+    data::{load_counter_info, load_survey_form, load_ticket_form},
     dto::{CriterionView, ScalePointView, SurveyForm},
     error::{AppError, FieldError},
     i18n::{Lang, Msg},
@@ -59,6 +59,18 @@ pub fn IslandScripts() -> impl IntoView {
 #[component]
 pub fn SurveyPage() -> impl IntoView {
     let form = Resource::new(code_param, load_survey_form);
+    survey_view(form)
+}
+
+/// The survey of a receipt's one-time link (`/t/{token}`): its answers are stored as verified.
+#[component]
+pub fn TicketSurveyPage() -> impl IntoView {
+    let token = use_params_map().get_untracked().get("token").unwrap_or_default();
+    let form = Resource::new(move || token.clone(), load_ticket_form);
+    survey_view(form)
+}
+
+fn survey_view(form: Resource<Result<SurveyForm, AppError>>) -> impl IntoView {
     let submitted = use_context::<SubmittedSurvey>();
     view! {
         <Suspense fallback=|| ()>
@@ -165,6 +177,7 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
         <div class="survey">
             <p class="agency">{form.agency_name.get(lang).to_owned()}</p>
             <p class="counter">{t(Msg::SurveyCounterLabel)} ": " {form.counter_name.clone()}</p>
+            {form.dossier_code.clone().map(|d| view! { <p class="counter">{t(Msg::SurveyDossierLabel)} ": " <strong>{d}</strong></p> })}
             <h1>{t(Msg::SurveyTitle)}</h1>
             <p>{t(Msg::SurveyIntro)}</p>
             <p class="muted">{t(Msg::SurveyAnonymousNote)}</p>
@@ -172,7 +185,7 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
             {summary}
             {answers_error.map(|m| view! { <p class="field-error">{m}</p> })}
             <SurveyFormIsland
-                action=format!("/s/{}", form.counter_code)
+                action=form.action.clone()
                 total
                 min_answers=form.min_answers as usize
                 answered

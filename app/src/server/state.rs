@@ -21,6 +21,8 @@ pub struct Settings {
     pub low_sample_below: u64,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Days a receipt's survey link stays valid.
+    pub ticket_valid_days: i64,
 }
 
 impl Default for Settings {
@@ -29,6 +31,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:3000".into(),
             low_sample_below: DEFAULT_LOW_SAMPLE,
             trust_forwarded_for: false,
+            ticket_valid_days: 30,
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct AppState {
     pub instruments: InstrumentCache,
     /// Secret key for hashing client addresses into `response.device_hash`.
     pub device_hash_key: Arc<[u8; 32]>,
+    /// Secret key that signs survey tickets.
+    pub ticket_key: Arc<[u8; 32]>,
     /// Serialises write transactions on SQLite, which allows one writer at a time anyway:
     /// queueing here is fair and prompt, where SQLite's own busy-wait backs off in sleeps of
     /// up to 100 ms. Unused on PostgreSQL, which handles concurrent writers itself.

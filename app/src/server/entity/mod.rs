@@ -2,6 +2,7 @@
 //! the API send their own wire types, never these.
 
 pub mod agency;
+pub mod api_key;
 pub mod app_meta;
 pub mod app_user;
 pub mod audit_log;
@@ -15,4 +16,5 @@ pub mod login_failure;
 pub mod procedure;
 pub mod response;
 pub mod response_answer;
+pub mod ticket;
 pub mod user_session;

@@ -16,6 +16,12 @@ pub struct Model {
     pub device_hash: Option<String>,
     pub ua_class: Option<String>,
     pub submission_key: Option<String>,
+    /// From a receipt-bound ticket (the dossier really exists), not an open QR code.
+    pub verified: bool,
+    pub dossier_code: Option<String>,
+    pub ticket_id: Option<i64>,
+    /// Integrity flags, comma-separated (see `domain::integrity`); empty when none.
+    pub flags: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ pub mod indices;
 pub mod instruments;
 pub mod meta;
 pub mod survey;
+pub mod tickets;
 
 use chrono::{DateTime, Utc};
 

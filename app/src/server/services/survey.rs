@@ -10,7 +10,7 @@ use crate::{
     dto::{CounterInfo, Localized, ProcedureView, SurveyForm},
     error::{AppError, ErrorCode, FieldError},
     server::{
-        entity::{agency, counter, procedure, response, response_answer},
+        entity::{agency, counter, procedure, response, response_answer, ticket},
         state::AppState,
     },
 };
@@ -72,6 +72,22 @@ pub async fn counter_info(state: &AppState, code: &str) -> Result<CounterInfo, A
 /// What the survey page of a counter shows.
 pub async fn survey_form(state: &AppState, code: &str) -> Result<SurveyForm, AppError> {
     let ctx = counter_context(state, code).await?;
+    let action = format!("/s/{}", ctx.counter.code);
+    form_for(state, ctx, action, None).await
+}
+
+/// The survey behind a receipt's ticket: the same questions, bound to the dossier.
+pub async fn ticket_form(state: &AppState, token: &str) -> Result<SurveyForm, AppError> {
+    let open = super::tickets::open(state, token).await?;
+    form_for(state, open.counter, format!("/t/{token}"), Some(open.ticket.dossier_code)).await
+}
+
+async fn form_for(
+    state: &AppState,
+    ctx: CounterContext,
+    action: String,
+    dossier_code: Option<String>,
+) -> Result<SurveyForm, AppError> {
     let procedures = agencies::procedures_for(&state.db, ctx.agency.id)
         .await?
         .into_iter()
@@ -89,6 +105,8 @@ pub async fn survey_form(state: &AppState, code: &str) -> Result<SurveyForm, App
         elements: ctx.instrument.element_views(),
         procedures,
         form_token: new_form_token()?,
+        action,
+        dossier_code,
     })
 }
 
@@ -114,6 +132,8 @@ pub struct Submission {
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// The receipt-bound ticket this answers, if any: the response is then verified.
+    pub ticket: Option<ticket::Model>,
 }
 
 /// The result of storing a submission.
@@ -153,7 +173,7 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         .ok();
     let comment = survey::check_comment(sub.comment.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
     let procedure_id = match sub.procedure.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        None => None,
+        None => sub.ticket.as_ref().and_then(|t| t.procedure_id),
         Some(code) => match procedure::Entity::find().filter(procedure::Column::Code.eq(code)).one(&state.db).await? {
             Some(p) => Some(p.id),
             None => {
@@ -181,6 +201,10 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         device_hash: Set(device),
         ua_class: Set(Some(ua_class.to_owned())),
         submission_key: Set(key.clone()),
+        verified: Set(sub.ticket.is_some()),
+        dossier_code: Set(sub.ticket.as_ref().map(|t| t.dossier_code.clone())),
+        ticket_id: Set(sub.ticket.as_ref().map(|t| t.id)),
+        flags: Set(String::new()),
     };
     let criteria: Vec<(i64, Option<i16>)> = instrument
         .criteria()
@@ -204,6 +228,10 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         }
         Err(e) => return Err(e.into()),
     };
+    if let Some(t) = &sub.ticket {
+        // Fails (and rolls everything back) if another submission used the ticket first.
+        super::tickets::redeem(&txn, t.id, response_id).await?;
+    }
     insert_answers(&txn, response_id, &criteria).await?;
     txn.commit().await?;
     Ok(Stored { response_id, duplicate: false })
