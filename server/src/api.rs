@@ -418,7 +418,7 @@ mod tests {
     fn the_openapi_document_is_valid_json_and_lists_every_route() {
         let doc: Value = serde_json::from_str(OPENAPI).unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-        for path in ["/responses", "/agencies", "/agencies/{code}/sipas", "/openapi.json"] {
+        for path in ["/responses", "/tickets", "/agencies", "/agencies/{code}/sipas", "/openapi.json"] {
             assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
         }
     }
