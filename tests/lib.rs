@@ -144,6 +144,9 @@ pub async fn seed_fixture(db: &DatabaseConnection) -> Fixture {
     let d1 = agencies::create_counter(db, d.id, "Quầy Lý lịch tư pháp").await.unwrap();
     let x1 = agencies::create_counter(db, xc.id, "Quầy tổng hợp").await.unwrap();
     agencies::create_procedure(db, "T.001", "Đăng ký khai sinh", "Birth registration").await.unwrap();
+    // Always open, so that no test depends on the hour it runs at; the integrity tests set
+    // real opening hours where they need them.
+    db.execute_unprepared("UPDATE counter SET opening_hours = 'Mon-Sun 00:00-24:00'").await.unwrap();
     Fixture { c1: c1.code, c2: c2.code, d1: d1.code, x1: x1.code, procedure: "T.001".into() }
 }
 
@@ -164,7 +167,12 @@ impl TestApp {
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.ok();
         });
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        // A stuck request fails its test after a minute instead of hanging the whole run.
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .unwrap();
         TestApp { base: format!("http://{addr}"), db, client, fixture, sqlite_dir, server }
     }
 

@@ -51,6 +51,16 @@ pub struct AdminCounter {
     pub name: String,
     pub unit: UnitRef,
     pub open: bool,
+    /// As entered; empty for the usual hours.
+    pub opening_hours: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffNetworkRow {
+    pub id: i64,
+    pub cidr: String,
+    pub note: String,
+    pub unit: UnitRef,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +114,7 @@ pub struct AdminData {
     pub grantable_roles: Vec<Role>,
     pub audit: Vec<AuditEntry>,
     pub api_keys: Vec<ApiKeyRow>,
+    pub staff_networks: Vec<StaffNetworkRow>,
     /// Base of survey links, for printed posters.
     pub public_url: String,
 }
@@ -178,6 +189,7 @@ mod ssr {
                     name: c.name.clone(),
                     unit: unit_ref(a),
                     open: c.disabled_at.is_none(),
+                    opening_hours: c.opening_hours.clone().unwrap_or_default(),
                 })
             })
             .collect();
@@ -245,8 +257,25 @@ mod ssr {
             })
             .collect();
 
+        let staff_networks = crate::server::entity::staff_network::Entity::find()
+            .order_by_asc(crate::server::entity::staff_network::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|n| scope.contains(n.agency_id))
+            .filter_map(|n| {
+                by_id.get(&n.agency_id).map(|a| StaffNetworkRow {
+                    id: n.id,
+                    cidr: n.cidr,
+                    note: n.note,
+                    unit: unit_ref(a),
+                })
+            })
+            .collect();
+
         Ok(AdminData {
             api_keys,
+            staff_networks,
             units: AdminUnits { units, may_add_roots: scope == access::Scope::Everything },
             counters,
             procedures,

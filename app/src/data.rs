@@ -18,9 +18,11 @@ pub struct Installation {
 mod ssr {
     use crate::{
         domain::{
+            integrity::Basis,
             period::{Period, vn_date},
             sipas::Rollup,
         },
+        dto::ReportQuery,
         error::{AppError, ErrorCode, FieldError},
         server::services,
     };
@@ -29,22 +31,28 @@ mod ssr {
         vn_date(services::now())
     }
 
-    /// Reads the query of a report: period and roll-up mode.
+    /// Reads the query of a report: period, roll-up mode and which ratings count.
     pub fn report_query(
         from: Option<&str>,
         to: Option<&str>,
         rollup: Option<&str>,
-    ) -> Result<(Period, Rollup), AppError> {
+        basis: Option<&str>,
+    ) -> Result<ReportQuery, AppError> {
         let period = Period::parse(from, to, today())?;
+        let invalid = |field: &str| AppError {
+            code: ErrorCode::InvalidRollup,
+            fields: vec![FieldError::new(field, ErrorCode::InvalidRollup)],
+            detail: None,
+        };
         let rollup = match rollup.map(str::trim).filter(|r| !r.is_empty()) {
             None => Rollup::default(),
-            Some(r) => Rollup::parse(r).ok_or_else(|| AppError {
-                code: ErrorCode::InvalidRollup,
-                fields: vec![FieldError::new("rollup", ErrorCode::InvalidRollup)],
-                detail: None,
-            })?,
+            Some(r) => Rollup::parse(r).ok_or_else(|| invalid("rollup"))?,
         };
-        Ok((period, rollup))
+        let basis = match basis.map(str::trim).filter(|b| !b.is_empty()) {
+            None => Basis::default(),
+            Some(b) => Basis::parse(b).ok_or_else(|| invalid("basis"))?,
+        };
+        Ok(ReportQuery { period, rollup, basis })
     }
 }
 #[cfg(feature = "ssr")]
@@ -86,10 +94,11 @@ pub async fn load_overview(
     from: Option<String>,
     to: Option<String>,
     rollup: Option<String>,
+    basis: Option<String>,
 ) -> Result<Overview, AppError> {
     let state = crate::server::state::app_state()?;
-    let (period, rollup) = report_query(from.as_deref(), to.as_deref(), rollup.as_deref())?;
-    crate::server::services::indices::overview(&state, period, rollup).await
+    let q = report_query(from.as_deref(), to.as_deref(), rollup.as_deref(), basis.as_deref())?;
+    crate::server::services::indices::overview(&state, q).await
 }
 
 #[server(prefix = "/fn", endpoint = "agency_report")]
@@ -98,9 +107,10 @@ pub async fn load_agency_report(
     from: Option<String>,
     to: Option<String>,
     rollup: Option<String>,
+    basis: Option<String>,
 ) -> Result<AgencyReport, AppError> {
     let state = crate::server::state::app_state()?;
-    let (period, rollup) = report_query(from.as_deref(), to.as_deref(), rollup.as_deref())?;
+    let q = report_query(from.as_deref(), to.as_deref(), rollup.as_deref(), basis.as_deref())?;
     let viewer = use_context::<crate::server::services::auth::CurrentUser>();
-    crate::server::services::indices::agency_report(&state, viewer.as_ref(), &code, period, rollup).await
+    crate::server::services::indices::agency_report(&state, viewer.as_ref(), &code, q).await
 }

@@ -2,7 +2,7 @@
 //! reader may see and nothing else (no database ids beyond what links need, no secrets).
 
 use crate::{
-    domain::{codes::AgencyKind, period::Period, sipas::Rollup},
+    domain::{codes::AgencyKind, integrity::Basis, period::Period, sipas::Rollup},
     i18n::Lang,
 };
 use serde::{Deserialize, Serialize};
@@ -138,11 +138,20 @@ pub struct TreeRow {
     pub figure: IndexFigure,
 }
 
+/// What a report counts: the period, how units roll up, and which ratings count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportQuery {
+    pub period: Period,
+    pub rollup: Rollup,
+    pub basis: Basis,
+}
+
 /// The dashboard overview: every current unit with its index.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Overview {
     pub period: Period,
     pub rollup: Rollup,
+    pub basis: Basis,
     pub low_sample_below: u64,
     pub rows: Vec<TreeRow>,
 }
@@ -156,6 +165,7 @@ pub struct AgencyReport {
     pub parent: Option<(String, Localized)>,
     pub period: Period,
     pub rollup: Rollup,
+    pub basis: Basis,
     pub low_sample_below: u64,
     pub overall: IndexFigure,
     /// Empty unless `detailed`.
@@ -163,8 +173,34 @@ pub struct AgencyReport {
     pub criteria: Vec<CodedFigure>,
     /// Whether the viewer may see the breakdown (staff of the unit's subtree).
     pub detailed: bool,
+    /// Staff only: ratings of the subtree in the period, all of them.
+    pub total_responses: u64,
+    /// Staff only: flags raised in the subtree in the period.
+    pub flags: Vec<FlagCount>,
+    /// Staff only: the counters of the subtree.
+    pub activity: Vec<CounterActivity>,
     pub children: Vec<TreeRow>,
     pub counters: Vec<CounterView>,
+}
+
+/// How many ratings of a unit's subtree carry each integrity flag.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagCount {
+    pub flag: crate::domain::integrity::Flag,
+    pub count: u64,
+}
+
+/// One counter's activity in a period: ratings, of which verified, and receipts' tickets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CounterActivity {
+    pub code: String,
+    pub name: String,
+    pub responses: u64,
+    pub verified: u64,
+    pub flagged: u64,
+    pub tickets: u64,
+    /// Ratings ÷ tickets issued, when tickets were issued.
+    pub response_rate: Option<f64>,
 }
 
 /// A counter and the unit it belongs to.

@@ -50,6 +50,8 @@ pub enum ErrorCode {
     WeakPassword,
     PasswordMismatch,
     InvalidCode,
+    InvalidOpeningHours,
+    InvalidNetwork,
     AlreadyExists,
     // Server side
     Internal,
@@ -96,6 +98,8 @@ impl ErrorCode {
             ErrorCode::WeakPassword => "weak_password",
             ErrorCode::PasswordMismatch => "password_mismatch",
             ErrorCode::InvalidCode => "invalid_code",
+            ErrorCode::InvalidOpeningHours => "invalid_opening_hours",
+            ErrorCode::InvalidNetwork => "invalid_network",
             ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::Internal => "internal",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
@@ -137,6 +141,8 @@ impl ErrorCode {
             | ErrorCode::WeakPassword
             | ErrorCode::PasswordMismatch
             | ErrorCode::InvalidCode
+            | ErrorCode::InvalidOpeningHours
+            | ErrorCode::InvalidNetwork
             | ErrorCode::InvalidDossierCode => 422,
             ErrorCode::Internal => 500,
             ErrorCode::DatabaseUnavailable => 503,
@@ -183,6 +189,8 @@ impl ErrorCode {
             ErrorCode::WeakPassword => Msg::ErrWeakPassword,
             ErrorCode::PasswordMismatch => Msg::ErrPasswordMismatch,
             ErrorCode::InvalidCode => Msg::ErrInvalidCode,
+            ErrorCode::InvalidOpeningHours => Msg::ErrInvalidOpeningHours,
+            ErrorCode::InvalidNetwork => Msg::ErrInvalidNetwork,
             ErrorCode::AlreadyExists => Msg::ErrAlreadyExists,
             ErrorCode::Internal => Msg::ErrInternal,
             ErrorCode::DatabaseUnavailable => Msg::ErrDatabaseUnavailable,

@@ -12,6 +12,7 @@ mod m20261122_000005_create_app_meta;
 mod m20261122_000006_create_accounts;
 mod m20261123_000007_add_admin_columns;
 mod m20261123_000008_create_tickets;
+mod m20261123_000009_create_staff_networks;
 mod triggers;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_accounts::Migration),
             Box::new(m20261123_000007_add_admin_columns::Migration),
             Box::new(m20261123_000008_create_tickets::Migration),
+            Box::new(m20261123_000009_create_staff_networks::Migration),
         ]
     }
 }

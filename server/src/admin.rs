@@ -112,7 +112,7 @@ pub async fn units(State(state): State<AppState>, req: Request) -> Response {
     .await
 }
 
-/// `POST /quan-tri/quay`: create, close, reopen.
+/// `POST /quan-tri/quay`: create, close, reopen, opening hours, staff networks.
 pub async fn counters(State(state): State<AppState>, req: Request) -> Response {
     handle(state, req, |state, user, f| async move {
         let db = &state.db;
@@ -120,6 +120,12 @@ pub async fn counters(State(state): State<AppState>, req: Request) -> Response {
             "create" => admin::create_counter(db, &user, f.get("unit"), f.get("name")).await.map(|_| ()),
             "close" => admin::set_counter_open(db, &user, f.get("code"), false).await,
             "reopen" => admin::set_counter_open(db, &user, f.get("code"), true).await,
+            "hours" => admin::set_opening_hours(db, &user, f.get("code"), f.get("opening_hours")).await,
+            "network_add" => admin::add_staff_network(db, &user, f.get("unit"), f.get("cidr"), f.get("note")).await,
+            "network_remove" => match f.get("id").parse::<i64>() {
+                Ok(id) => admin::remove_staff_network(db, &user, id).await,
+                Err(_) => Err(unknown_action()),
+            },
             _ => Err(unknown_action()),
         }
     })

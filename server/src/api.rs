@@ -125,19 +125,21 @@ async fn get_sipas(
         return ApiError::new(ErrorCode::InvalidQuery.into(), lang).into_response();
     };
     let result = async {
-        let (period, rollup) = report_query(
+        let query = report_query(
             q.get("from").map(String::as_str),
             q.get("to").map(String::as_str),
             q.get("rollup").map(String::as_str),
+            q.get("basis").map(String::as_str),
         )?;
-        let (unit, report) = indices::unit_report(&state, &code, &period, rollup).await?;
+        let (period, rollup) = (query.period, query.rollup);
+        let (unit, report) = indices::unit_report(&state, &code, &query).await?;
         let viewer = crate::session::current_user(&state, &headers).await;
         let detailed = indices::may_see_breakdown(&state, viewer.as_ref(), unit.id).await?;
-        Ok::<_, AppError>((unit, report, period, rollup, detailed))
+        Ok::<_, AppError>((unit, report, period, rollup, detailed, query.basis))
     }
     .await;
     match result {
-        Ok((unit, report, Period { from, to }, rollup, detailed)) => {
+        Ok((unit, report, Period { from, to }, rollup, detailed, basis)) => {
             let scored = |list: &[app::domain::sipas::Scored]| -> Vec<Value> {
                 list.iter()
                     .map(|s| {
@@ -152,6 +154,7 @@ async fn get_sipas(
             body["from"] = json!(from);
             body["to"] = json!(to);
             body["rollup"] = json!(rollup.as_str());
+            body["basis"] = json!(basis.as_str());
             // The public summary is the index, n and interval; the breakdown is for the staff of
             // the unit's subtree (signed in with the same session as the site).
             body["breakdown"] = json!(if detailed { "included" } else { "staff_only" });

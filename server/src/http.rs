@@ -8,7 +8,7 @@ use app::{
     app::{PageError, Session},
     error::{AppError, ErrorCode},
     i18n::{LANG_COOKIE, Lang},
-    pages::survey::{COMMENT_FIELD, FORM_TOKEN_FIELD, PROCEDURE_FIELD, SubmittedSurvey},
+    pages::survey::{COMMENT_FIELD, FORM_TOKEN_FIELD, HONEYPOT_FIELD, PROCEDURE_FIELD, SubmittedSurvey},
     server::{
         AppState, Settings, qr,
         services::{
@@ -331,6 +331,11 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         Err(_) => return (StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery.as_str()).into_response(),
     };
 
+    if fields.iter().any(|(name, value)| name == HONEYPOT_FIELD && !value.is_empty()) {
+        // A robot: answer as if all went well (so it learns nothing) and store nothing.
+        tracing::warn!(counter = ctx.counter.code, "survey form with the honeypot filled in: not stored");
+        return Redirect::to(&format!("/s/{}/cam-on", ctx.counter.code)).into_response();
+    }
     let mut shown = SubmittedSurvey::default();
     let mut sub = Submission {
         channel: Some("qr".into()),
@@ -353,6 +358,7 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
                 sub.comment = Some(value.clone());
                 shown.comment = value;
             }
+            HONEYPOT_FIELD => {}
             _ => {
                 sub.answers.insert(name.clone(), RawAnswer::from_form(&value));
                 shown.values.insert(name, value);
@@ -366,6 +372,9 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
             let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             if status.is_server_error() {
                 tracing::error!(code = err.code.as_str(), detail = ?err.detail, "survey form not stored");
+            }
+            if err.fields.is_empty() {
+                // Not about one field (e.g. too many ratings from this phone): say it at the top.
                 shown.failure = Some(err);
             } else {
                 shown.errors = err.fields;

@@ -8,6 +8,7 @@ mod admin;
 mod api_responses;
 mod api_sipas;
 mod database;
+mod integrity;
 mod pages;
 mod survey_form;
 mod tickets;

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod codes;
+pub mod integrity;
 pub mod period;
 pub mod sipas;
 pub mod stats;

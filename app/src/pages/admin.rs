@@ -311,8 +311,36 @@ pub fn CountersAdmin() -> impl IntoView {
                                 <input type="hidden" name="code" value=c.code.clone()/>
                                 " " <button type="submit" class="link">{t(label)}</button>
                             </form>
+                            <details>
+                                <summary>{t(Msg::CounterHours)}</summary>
+                                <form method="post" action="/quan-tri/quay">
+                                    <Csrf user=user.clone()/>
+                                    <input type="hidden" name="action" value="hours"/>
+                                    <input type="hidden" name="code" value=c.code.clone()/>
+                                    <label>{t(Msg::CounterHoursHint)}
+                                        <input type="text" name="opening_hours" value=c.opening_hours.clone() placeholder=crate::domain::integrity::DEFAULT_OPENING_HOURS/></label>
+                                    <button type="submit">{t(Msg::Save)}</button>
+                                </form>
+                            </details>
                         </td>
                     </tr>
+                }
+            })
+            .collect_view();
+        let networks = data
+            .staff_networks
+            .iter()
+            .map(|n| {
+                view! {
+                    <li>
+                        <span class="qcode">{n.cidr.clone()}</span> " – " {n.unit.name.get(lang).to_owned()} " " {n.note.clone()}
+                        <form method="post" action="/quan-tri/quay" class="inline">
+                            <Csrf user=user.clone()/>
+                            <input type="hidden" name="action" value="network_remove"/>
+                            <input type="hidden" name="id" value=n.id.to_string()/>
+                            " " <button type="submit" class="link">{t(Msg::StaffNetworkRemove)}</button>
+                        </form>
+                    </li>
                 }
             })
             .collect_view();
@@ -351,6 +379,20 @@ pub fn CountersAdmin() -> impl IntoView {
             </form>
             <h2>{t(Msg::CounterPosters)}</h2>
             <ul class="links">{poster_links}</ul>
+            <h2>{t(Msg::StaffNetworks)}</h2>
+            <p>{t(Msg::StaffNetworksIntro)}</p>
+            <ul class="links">{networks}</ul>
+            <form method="post" action="/quan-tri/quay" class="narrow">
+                <Csrf user=user.clone()/>
+                <input type="hidden" name="action" value="network_add"/>
+                <div class="field"><label for="sn-unit">{t(Msg::FieldUnit)}</label>
+                    <select id="sn-unit" name="unit">{unit_options(&data.units, lang, &kept("unit"), None)}</select></div>
+                <div class="field"><label for="sn-cidr">{t(Msg::StaffNetworkCidr)}</label>
+                    <input id="sn-cidr" name="cidr" type="text" required value=kept("cidr") placeholder="203.113.10.0/24"/></div>
+                <div class="field"><label for="sn-note">{t(Msg::StaffNetworkNote)}</label>
+                    <input id="sn-note" name="note" type="text" value=kept("note")/></div>
+                <button type="submit">{t(Msg::StaffNetworkAdd)}</button>
+            </form>
         }
     })
 }

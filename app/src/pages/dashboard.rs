@@ -9,9 +9,14 @@ use crate::{
         figures::{FigureCells, index_text, interval_text},
     },
     data::{load_agency_report, load_overview},
-    domain::{codes::AgencyKind, period::Period, sipas::Rollup},
+    domain::{
+        codes::AgencyKind,
+        integrity::{Basis, Flag},
+        period::Period,
+        sipas::Rollup,
+    },
     dto::{AgencyReport, CodedFigure, TreeRow},
-    i18n::{Msg, count},
+    i18n::{Msg, count, percent},
     pages::not_found::ErrorView,
 };
 use leptos::prelude::*;
@@ -24,21 +29,23 @@ struct Filters {
     from: Option<String>,
     to: Option<String>,
     rollup: Option<String>,
+    basis: Option<String>,
 }
 
 impl Filters {
     fn from_query() -> Filters {
         let q = use_query_map().get_untracked();
         let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
-        Filters { from: get("from"), to: get("to"), rollup: get("rollup") }
+        Filters { from: get("from"), to: get("to"), rollup: get("rollup"), basis: get("basis") }
     }
 
     /// The same filters as a query string, to keep them when following a link.
     fn query_string(&self) -> String {
-        let parts: Vec<String> = [("from", &self.from), ("to", &self.to), ("rollup", &self.rollup)]
-            .into_iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", v.replace(['&', '#', ' '], ""))))
-            .collect();
+        let parts: Vec<String> =
+            [("from", &self.from), ("to", &self.to), ("rollup", &self.rollup), ("basis", &self.basis)]
+                .into_iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", v.replace(['&', '#', ' '], ""))))
+                .collect();
         if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
     }
 }
@@ -60,9 +67,12 @@ fn period_text(p: &Period) -> String {
 
 /// The period and roll-up form; submitting reloads the page with the new query.
 #[component]
-fn FilterForm(action: String, period: Period, rollup: Rollup) -> impl IntoView {
+fn FilterForm(action: String, period: Period, rollup: Rollup, basis: Basis) -> impl IntoView {
     let option = |value: Rollup, label: Msg| {
         view! { <option value=value.as_str() selected=rollup == value>{t(label)}</option> }
+    };
+    let basis_option = |value: Basis, label: Msg| {
+        view! { <option value=value.as_str() selected=basis == value>{t(label)}</option> }
     };
     view! {
         <form class="filters no-print" method="get" action=action>
@@ -83,6 +93,14 @@ fn FilterForm(action: String, period: Period, rollup: Rollup) -> impl IntoView {
                     <select name="rollup">
                         {option(Rollup::Pooled, Msg::RollupPooled)}
                         {option(Rollup::MeanOfChildren, Msg::RollupMeanOfChildren)}
+                    </select>
+                </label>
+                <label>
+                    {t(Msg::DashboardBasis)}
+                    <select name="basis">
+                        {basis_option(Basis::Unflagged, Msg::BasisUnflagged)}
+                        {basis_option(Basis::All, Msg::BasisAll)}
+                        {basis_option(Basis::Verified, Msg::BasisVerified)}
                     </select>
                 </label>
                 <button type="submit">{t(Msg::DashboardApply)}</button>
@@ -140,7 +158,7 @@ fn UnitTable(rows: Vec<TreeRow>, query: String) -> impl IntoView {
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let filters = Filters::from_query();
-    let data = Resource::new(move || filters.clone(), |f| load_overview(f.from, f.to, f.rollup));
+    let data = Resource::new(move || filters.clone(), |f| load_overview(f.from, f.to, f.rollup, f.basis));
     view! {
         <Title text=t(Msg::DashboardTitle)/>
         <h1>{t(Msg::DashboardTitle)}</h1>
@@ -153,10 +171,11 @@ pub fn DashboardPage() -> impl IntoView {
                             from: Some(o.period.from.to_string()),
                             to: Some(o.period.to.to_string()),
                             rollup: Some(o.rollup.as_str().to_owned()),
+                            basis: Some(o.basis.as_str().to_owned()),
                         }
                         .query_string();
                         view! {
-                            <FilterForm action="/dashboard".into() period=o.period rollup=o.rollup/>
+                            <FilterForm action="/dashboard".into() period=o.period rollup=o.rollup basis=o.basis/>
                             <p class="period">{period_text(&o.period)}</p>
                             <UnitTable rows=o.rows query/>
                             <Notes low_sample_below=o.low_sample_below/>
@@ -176,7 +195,7 @@ pub fn AgencyPage() -> impl IntoView {
     let filters = Filters::from_query();
     let data = Resource::new(
         move || (code.clone(), filters.clone()),
-        |(code, f)| load_agency_report(code, f.from, f.to, f.rollup),
+        |(code, f)| load_agency_report(code, f.from, f.to, f.rollup, f.basis),
     );
     view! {
         <Suspense fallback=|| ()>
@@ -215,6 +234,7 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
         from: Some(report.period.from.to_string()),
         to: Some(report.period.to.to_string()),
         rollup: Some(report.rollup.as_str().to_owned()),
+        basis: Some(report.basis.as_str().to_owned()),
     }
     .query_string();
     let name = report.name.get(lang).to_owned();
@@ -274,7 +294,12 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
         </nav>
         <h1>{name.clone()}</h1>
         <p class="kind">{kind_text(report.kind)}</p>
-        <FilterForm action=format!("/dashboard/{}", report.code) period=report.period rollup=report.rollup/>
+        <FilterForm
+            action=format!("/dashboard/{}", report.code)
+            period=report.period
+            rollup=report.rollup
+            basis=report.basis
+        />
         <p class="period">{period_text(&report.period)}</p>
         <section class="headline" aria-label=t(Msg::DashboardOverall)>
             <p class="big">{index_text(&overall)}</p>
@@ -318,7 +343,85 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
             .into_any()
         }}
         <Notes low_sample_below=report.low_sample_below/>
+        {report.detailed.then(|| view! { <IntegritySection report=report.clone()/> })}
         {children}
         {counters}
+    }
+}
+
+fn flag_text(flag: Flag) -> &'static str {
+    t(match flag {
+        Flag::Burst => Msg::FlagBurst,
+        Flag::OutsideHours => Msg::FlagOutsideHours,
+        Flag::StaffNetwork => Msg::FlagStaffNetwork,
+        Flag::IdenticalStreak => Msg::FlagIdenticalStreak,
+        Flag::RepeatedDossier => Msg::FlagRepeatedDossier,
+    })
+}
+
+/// For staff: the flags raised and each counter's ratings, verified share and response rate.
+#[component]
+fn IntegritySection(report: AgencyReport) -> impl IntoView {
+    let lang = use_lang();
+    let flags = report
+        .flags
+        .iter()
+        .map(|f| {
+            view! {
+                <tr>
+                    <th scope="row">{flag_text(f.flag)} " " <span class="qcode">{f.flag.as_str()}</span></th>
+                    <td class="num">{count(lang, f.count)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let activity = report
+        .activity
+        .iter()
+        .map(|a| {
+            let rate = a.response_rate.map(|r| percent(lang, r * 100.0)).unwrap_or_else(|| "–".into());
+            view! {
+                <tr>
+                    <th scope="row">{a.name.clone()}</th>
+                    <td class="num">{count(lang, a.responses)}</td>
+                    <td class="num">{count(lang, a.verified)}</td>
+                    <td class="num">{count(lang, a.flagged)}</td>
+                    <td class="num">{count(lang, a.tickets)}</td>
+                    <td class="num">{rate}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{t(Msg::DashboardIntegrity)}</h2>
+        <p class="note">{t(Msg::IntegrityIntro)}</p>
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{t(Msg::DashboardIntegrity)}</th>
+                        <th scope="col" class="num">{t(Msg::ColResponses)}</th>
+                    </tr>
+                </thead>
+                <tbody>{flags}</tbody>
+            </table>
+        </div>
+        <h2>{t(Msg::DashboardActivity)}</h2>
+        <div class="table-wrap">
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{t(Msg::DashboardCounters)}</th>
+                        <th scope="col" class="num">{t(Msg::ColResponses)}</th>
+                        <th scope="col" class="num">{t(Msg::ColVerified)}</th>
+                        <th scope="col" class="num">{t(Msg::ColFlagged)}</th>
+                        <th scope="col" class="num">{t(Msg::ColTickets)}</th>
+                        <th scope="col" class="num">{t(Msg::ColRate)}</th>
+                    </tr>
+                </thead>
+                <tbody>{activity}</tbody>
+            </table>
+        </div>
+        <p class="note">{t(Msg::RateNote)}</p>
     }
 }

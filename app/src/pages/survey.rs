@@ -20,6 +20,8 @@ use std::collections::BTreeMap;
 pub const FORM_TOKEN_FIELD: &str = "form_token";
 pub const PROCEDURE_FIELD: &str = "procedure";
 pub const COMMENT_FIELD: &str = "comment";
+/// The honeypot: a field hidden from people; a form that fills it in is a robot's.
+pub const HONEYPOT_FIELD: &str = "website";
 
 /// A submission that failed its checks, shown again with every answer kept and every problem
 /// marked. The server provides it when it re-renders the page after a POST.
@@ -192,6 +194,11 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
                 texts
             >
                 <input type="hidden" name=FORM_TOKEN_FIELD value=token/>
+                // A field people never see or reach: only robots fill it in.
+                <div class="hp" aria-hidden="true">
+                    <label for=HONEYPOT_FIELD>"Website"</label>
+                    <input type="text" id=HONEYPOT_FIELD name=HONEYPOT_FIELD tabindex="-1" autocomplete="off"/>
+                </div>
                 {questions()}
                 <div class="field">
                     <label for=PROCEDURE_FIELD>{t(Msg::SurveyProcedureLabel)}</label>

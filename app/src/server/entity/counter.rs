@@ -12,6 +12,7 @@ pub struct Model {
     pub instrument_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub disabled_at: Option<DateTimeUtc>,
+    pub opening_hours: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

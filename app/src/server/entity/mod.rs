@@ -16,5 +16,6 @@ pub mod login_failure;
 pub mod procedure;
 pub mod response;
 pub mod response_answer;
+pub mod staff_network;
 pub mod ticket;
 pub mod user_session;

@@ -12,7 +12,7 @@ use super::{
 use crate::{
     domain::{accounts::Role, codes::AgencyKind},
     error::{AppError, ErrorCode, FieldError},
-    server::entity::{agency, app_user, counter, procedure},
+    server::entity::{agency, app_user, counter, procedure, staff_network},
 };
 use chrono::NaiveDate;
 use sea_orm::{
@@ -449,6 +449,105 @@ pub async fn reset_password(
     auth::end_sessions(&txn, target.id, None).await?;
     audit::record(&txn, &Actor::user(user), "user.password_reset", "user", &target.login, target.agency_id, None, None)
         .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Sets a counter's opening hours (e.g. `Mon-Fri 07:30-11:30,13:30-17:00; Sat 07:30-11:30`);
+/// empty means the usual hours.
+pub async fn set_opening_hours(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    code: &str,
+    hours: &str,
+) -> Result<(), AppError> {
+    let scope = access::admin_scope(db, user).await?;
+    let c = counter::Entity::find()
+        .filter(counter::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .ok_or(ErrorCode::CounterNotFound)?;
+    access::ensure(&scope, c.agency_id)?;
+    let hours = hours.trim();
+    if !hours.is_empty() && crate::domain::integrity::OpeningHours::parse(hours).is_none() {
+        return Err(invalid("opening_hours", ErrorCode::InvalidOpeningHours));
+    }
+    let txn = db.begin().await?;
+    let mut active: counter::ActiveModel = c.clone().into();
+    active.opening_hours = Set((!hours.is_empty()).then(|| hours.to_owned()));
+    let after = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        &Actor::user(user),
+        "counter.hours",
+        "counter",
+        &c.code,
+        Some(c.agency_id),
+        Some(audit::counter_json(&c)),
+        Some(audit::counter_json(&after)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Registers a network as the staff's own: ratings from it are flagged.
+pub async fn add_staff_network(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    unit_code: &str,
+    cidr: &str,
+    note: &str,
+) -> Result<(), AppError> {
+    let scope = access::admin_scope(db, user).await?;
+    let unit = unit_in_scope(db, &scope, unit_code).await?;
+    let cidr = cidr.trim();
+    if !crate::domain::integrity::valid_cidr(cidr) {
+        return Err(invalid("cidr", ErrorCode::InvalidNetwork));
+    }
+    let txn = db.begin().await?;
+    let row = staff_network::ActiveModel {
+        agency_id: Set(unit.id),
+        cidr: Set(cidr.to_owned()),
+        note: Set(note.trim().to_owned()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        &Actor::user(user),
+        "staff_network.add",
+        "staff_network",
+        &row.id.to_string(),
+        Some(unit.id),
+        None,
+        Some(serde_json::json!({"cidr": row.cidr, "note": row.note})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Removes a registered staff network.
+pub async fn remove_staff_network(db: &DatabaseConnection, user: &CurrentUser, id: i64) -> Result<(), AppError> {
+    let scope = access::admin_scope(db, user).await?;
+    let row = staff_network::Entity::find_by_id(id).one(db).await?.ok_or(ErrorCode::NotFound)?;
+    access::ensure(&scope, row.agency_id)?;
+    let txn = db.begin().await?;
+    staff_network::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        &Actor::user(user),
+        "staff_network.remove",
+        "staff_network",
+        &id.to_string(),
+        Some(row.agency_id),
+        Some(serde_json::json!({"cidr": row.cidr, "note": row.note})),
+        None,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

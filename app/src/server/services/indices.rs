@@ -4,10 +4,11 @@
 use super::{access, agencies, auth::CurrentUser, instruments};
 use crate::{
     domain::{
+        integrity::{Basis, Flag, Flags},
         period::Period,
-        sipas::{self, Estimate, Report, Rollup, Share, Tally},
+        sipas::{self, Estimate, Report, Share, Tally},
     },
-    dto::{AgencyReport, CodedFigure, IndexFigure, Overview, TreeRow},
+    dto::{AgencyReport, CodedFigure, CounterActivity, FlagCount, IndexFigure, Overview, ReportQuery, TreeRow},
     error::AppError,
     server::{
         entity::{agency, instrument_criterion, instrument_element, instrument_group, response, response_answer},
@@ -36,8 +37,8 @@ async fn code_maps(db: &impl ConnectionTrait) -> Result<CodeMaps, AppError> {
 }
 
 /// `response ⨝ response_answer` for valid answers in the period.
-fn answers_in(period: &Period) -> SelectStatement {
-    Query::select()
+fn answers_in(period: &Period, basis: Basis) -> SelectStatement {
+    let mut q = Query::select()
         .from(response::Entity)
         .inner_join(
             response_answer::Entity,
@@ -47,7 +48,17 @@ fn answers_in(period: &Period) -> SelectStatement {
         .and_where(Expr::col((response::Entity, response::Column::SubmittedAt)).gte(period.start_utc()))
         .and_where(Expr::col((response::Entity, response::Column::SubmittedAt)).lt(period.end_utc()))
         .and_where(Expr::col((response_answer::Entity, response_answer::Column::Value)).is_not_null())
-        .to_owned()
+        .to_owned();
+    match basis {
+        Basis::All => {}
+        Basis::Unflagged => {
+            q.and_where(Expr::col((response::Entity, response::Column::Flags)).eq(""));
+        }
+        Basis::Verified => {
+            q.and_where(Expr::col((response::Entity, response::Column::Verified)).eq(true));
+        }
+    }
+    q
 }
 
 fn distinct_responses() -> Expr {
@@ -57,13 +68,17 @@ fn distinct_responses() -> Expr {
 /// Tallies of the responses taken directly at each unit during the period, for the codes of
 /// the given questionnaire. Answers are matched by criterion code, so responses to earlier
 /// versions that share codes are counted too.
-pub async fn tallies_by_agency(db: &impl ConnectionTrait, period: &Period) -> Result<HashMap<i64, Tally>, AppError> {
+pub async fn tallies_by_agency(
+    db: &impl ConnectionTrait,
+    period: &Period,
+    basis: Basis,
+) -> Result<HashMap<i64, Tally>, AppError> {
     let maps = code_maps(db).await?;
     let mut tallies: HashMap<i64, Tally> = HashMap::new();
     let agency_col = (response::Entity, response::Column::AgencyId);
 
     // Satisfied and valid answers per unit and criterion.
-    let stmt = answers_in(period)
+    let stmt = answers_in(period, basis)
         .column(agency_col)
         .column((response_answer::Entity, response_answer::Column::CriterionId))
         .column((response_answer::Entity, response_answer::Column::Value))
@@ -88,7 +103,7 @@ pub async fn tallies_by_agency(db: &impl ConnectionTrait, period: &Period) -> Re
 
     // Respondents per unit and element: people who answered at least one of its criteria.
     let element_col = (instrument_criterion::Entity, instrument_criterion::Column::ElementId);
-    let stmt = answers_in(period)
+    let stmt = answers_in(period, basis)
         .inner_join(
             instrument_criterion::Entity,
             Expr::col((instrument_criterion::Entity, instrument_criterion::Column::Id))
@@ -111,7 +126,7 @@ pub async fn tallies_by_agency(db: &impl ConnectionTrait, period: &Period) -> Re
 
     // Respondents per unit and group.
     let group_col = (instrument_element::Entity, instrument_element::Column::GroupId);
-    let stmt = answers_in(period)
+    let stmt = answers_in(period, basis)
         .inner_join(
             instrument_criterion::Entity,
             Expr::col((instrument_criterion::Entity, instrument_criterion::Column::Id))
@@ -138,8 +153,11 @@ pub async fn tallies_by_agency(db: &impl ConnectionTrait, period: &Period) -> Re
     }
 
     // Respondents per unit.
-    let stmt =
-        answers_in(period).column(agency_col).expr_as(distinct_responses(), "n").group_by_col(agency_col).to_owned();
+    let stmt = answers_in(period, basis)
+        .column(agency_col)
+        .expr_as(distinct_responses(), "n")
+        .group_by_col(agency_col)
+        .to_owned();
     for row in db.query_all(&stmt).await? {
         let agency: i64 = row.try_get("", "agency_id")?;
         let n: i64 = row.try_get("", "n")?;
@@ -159,17 +177,18 @@ struct Computed {
     instrument: std::sync::Arc<instruments::InstrumentDef>,
 }
 
-async fn compute(state: &AppState, period: &Period, rollup: Rollup) -> Result<Computed, AppError> {
+async fn compute(state: &AppState, q: &ReportQuery) -> Result<Computed, AppError> {
     let db = &state.db;
     let instrument =
         instruments::load(db, &state.instruments, instruments::cached_default_id(db, &state.instruments).await?)
             .await?;
     let units = agencies::all(db).await?;
-    let tallies = tallies_by_agency(db, period).await?;
+    let tallies = tallies_by_agency(db, &q.period, q.basis).await?;
     // Closed units still count: their history rolls up to the unit they were merged into, or
     // else to their parent.
     let pairs: Vec<(i64, Option<i64>)> = units.iter().map(|a| (a.id, a.merged_into_id.or(a.parent_id))).collect();
-    let reports = sipas::rollup_all(&instrument.structure(), &pairs, &tallies, rollup, state.settings.low_sample_below);
+    let reports =
+        sipas::rollup_all(&instrument.structure(), &pairs, &tallies, q.rollup, state.settings.low_sample_below);
     Ok(Computed { units, reports, instrument })
 }
 
@@ -199,13 +218,13 @@ fn tree_rows(c: &Computed, day: chrono::NaiveDate, root: Option<i64>, max_depth:
 }
 
 /// The dashboard overview: every current unit with its index.
-pub async fn overview(state: &AppState, period: Period, rollup: Rollup) -> Result<Overview, AppError> {
-    let c = compute(state, &period, rollup).await?;
-    let day = period.to;
+pub async fn overview(state: &AppState, q: ReportQuery) -> Result<Overview, AppError> {
+    let c = compute(state, &q).await?;
     Ok(Overview {
-        rows: tree_rows(&c, day, None, usize::MAX),
-        period,
-        rollup,
+        rows: tree_rows(&c, q.period.to, None, usize::MAX),
+        period: q.period,
+        rollup: q.rollup,
+        basis: q.basis,
         low_sample_below: state.settings.low_sample_below,
     })
 }
@@ -218,12 +237,12 @@ pub async fn agency_report(
     state: &AppState,
     viewer: Option<&CurrentUser>,
     code: &str,
-    period: Period,
-    rollup: Rollup,
+    q: ReportQuery,
 ) -> Result<AgencyReport, AppError> {
     let unit = agencies::by_code(&state.db, code).await?;
     let detailed = may_see_breakdown(state, viewer, unit.id).await?;
-    let c = compute(state, &period, rollup).await?;
+    let c = compute(state, &q).await?;
+    let (period, rollup, basis) = (q.period, q.rollup, q.basis);
     let empty = sipas::pooled(&c.instrument.structure(), &Tally::default(), state.settings.low_sample_below);
     let report = c.reports.get(&unit.id).unwrap_or(&empty);
     let coded = |list: &[sipas::Scored]| -> Vec<CodedFigure> {
@@ -238,6 +257,12 @@ pub async fn agency_report(
     let parent =
         unit.parent_id.and_then(|p| c.units.iter().find(|a| a.id == p)).map(|p| (p.code.clone(), agencies::name_of(p)));
     let mut counters = agencies::counters_by_agency(&state.db).await?;
+    let (flags, activity) = if detailed {
+        let subtree: Vec<i64> = access::subtree(&c.units, unit.id).into_iter().collect();
+        integrity_summary(&state.db, &subtree, &period).await?
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(AgencyReport {
         code: unit.code.clone(),
         name: agencies::name_of(&unit),
@@ -245,14 +270,101 @@ pub async fn agency_report(
         parent,
         period,
         rollup,
+        basis,
         low_sample_below: state.settings.low_sample_below,
         overall: figure(&report.overall),
         elements: if detailed { coded(&report.elements) } else { Vec::new() },
         criteria: if detailed { coded(&report.criteria) } else { Vec::new() },
         detailed,
+        total_responses: if detailed { activity.iter().map(|a| a.responses).sum() } else { 0 },
+        flags: if detailed { flags } else { Vec::new() },
+        activity: if detailed { activity } else { Vec::new() },
         children: tree_rows(&c, period.to, Some(unit.id), 0),
         counters: counters.remove(&unit.id).unwrap_or_default(),
     })
+}
+
+/// Flags raised and each counter's activity in a set of units over a period.
+async fn integrity_summary(
+    db: &impl ConnectionTrait,
+    units: &[i64],
+    period: &Period,
+) -> Result<(Vec<FlagCount>, Vec<CounterActivity>), AppError> {
+    use crate::server::entity::{counter, ticket};
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let in_period = |q: sea_orm::Select<response::Entity>| {
+        q.filter(response::Column::AgencyId.is_in(units.iter().copied()))
+            .filter(response::Column::SubmittedAt.gte(period.start_utc()))
+            .filter(response::Column::SubmittedAt.lt(period.end_utc()))
+    };
+    let by_flags: Vec<(String, i64)> = in_period(response::Entity::find())
+        .select_only()
+        .column(response::Column::Flags)
+        .column_as(response::Column::Id.count(), "n")
+        .group_by(response::Column::Flags)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut counts: HashMap<Flag, u64> = HashMap::new();
+    for (raw, n) in &by_flags {
+        for flag in Flags::from_db(raw).0 {
+            *counts.entry(flag).or_default() += u64::try_from(*n).unwrap_or(0);
+        }
+    }
+    let flags =
+        Flag::ALL.into_iter().map(|flag| FlagCount { flag, count: counts.get(&flag).copied().unwrap_or(0) }).collect();
+
+    let per_counter: Vec<(i64, bool, String, i64)> = in_period(response::Entity::find())
+        .select_only()
+        .column(response::Column::CounterId)
+        .column(response::Column::Verified)
+        .column(response::Column::Flags)
+        .column_as(response::Column::Id.count(), "n")
+        .group_by(response::Column::CounterId)
+        .group_by(response::Column::Verified)
+        .group_by(response::Column::Flags)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let tickets: Vec<(i64, i64)> = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::CounterId)
+        .column_as(ticket::Column::Id.count(), "n")
+        .filter(ticket::Column::AgencyId.is_in(units.iter().copied()))
+        .filter(ticket::Column::IssuedAt.gte(period.start_utc()))
+        .filter(ticket::Column::IssuedAt.lt(period.end_utc()))
+        .group_by(ticket::Column::CounterId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let tickets: HashMap<i64, u64> = tickets.into_iter().map(|(c, n)| (c, u64::try_from(n).unwrap_or(0))).collect();
+    let mut activity = Vec::new();
+    for c in counter::Entity::find().filter(counter::Column::AgencyId.is_in(units.iter().copied())).all(db).await? {
+        let rows = per_counter.iter().filter(|r| r.0 == c.id);
+        let (mut responses, mut verified, mut flagged) = (0, 0, 0);
+        for (_, is_verified, flags, n) in rows {
+            let n = u64::try_from(*n).unwrap_or(0);
+            responses += n;
+            if *is_verified {
+                verified += n;
+            }
+            if !flags.is_empty() {
+                flagged += n;
+            }
+        }
+        let issued = tickets.get(&c.id).copied().unwrap_or(0);
+        activity.push(CounterActivity {
+            code: c.code,
+            name: c.name,
+            responses,
+            verified,
+            flagged,
+            tickets: issued,
+            response_rate: (issued > 0).then(|| responses as f64 / issued as f64),
+        });
+    }
+    activity.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((flags, activity))
 }
 
 /// Whether `viewer` may see the element and criterion breakdown of a unit.
@@ -268,14 +380,9 @@ pub async fn may_see_breakdown(
 }
 
 /// The raw report of a unit, for the JSON API.
-pub async fn unit_report(
-    state: &AppState,
-    code: &str,
-    period: &Period,
-    rollup: Rollup,
-) -> Result<(agency::Model, Report), AppError> {
+pub async fn unit_report(state: &AppState, code: &str, q: &ReportQuery) -> Result<(agency::Model, Report), AppError> {
     let unit = agencies::by_code(&state.db, code).await?;
-    let c = compute(state, period, rollup).await?;
+    let c = compute(state, q).await?;
     let report = c.reports.get(&unit.id).cloned().unwrap_or_else(|| {
         sipas::pooled(&c.instrument.structure(), &Tally::default(), state.settings.low_sample_below)
     });

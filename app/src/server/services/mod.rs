@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod indices;
 pub mod instruments;
+pub mod integrity;
 pub mod meta;
 pub mod survey;
 pub mod tickets;

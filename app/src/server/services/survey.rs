@@ -1,7 +1,7 @@
 //! Taking a citizen's answers at a counter: finding the counter and its questionnaire, checking
 //! the answers, and storing them once, in one transaction.
 
-use super::{agencies, instruments, instruments::InstrumentDef, meta};
+use super::{agencies, instruments, instruments::InstrumentDef, integrity, meta};
 use crate::{
     domain::{
         codes::CounterCode,
@@ -189,6 +189,32 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
     let ua_class = survey::user_agent_class(sub.user_agent.as_deref().unwrap_or(""));
     let device = sub.client_ip.as_deref().map(|ip| device_hash(&state.device_hash_key, ip, ua_class));
     let key = sub.submission_key.filter(|k| !k.is_empty() && k.len() <= 64);
+    let at = sub.submitted_at.unwrap_or_else(super::now);
+    let criteria: Vec<(i64, Option<i16>)> = instrument
+        .criteria()
+        .map(|c| (c.id, answers.0.get(&c.code).copied().flatten().map(|r| i16::from(r.get()))))
+        .collect();
+    // Open QR codes can be scanned by anyone, any number of times: a device that sends too many
+    // ratings in a few minutes is refused, not just flagged.
+    if let (Channel::Qr, None, Some(d)) = (channel, &sub.ticket, &device)
+        && integrity::rate_limited(&state.db, d, at).await?
+    {
+        return Err(ErrorCode::TooManySubmissions.into());
+    }
+    let dossier = sub.ticket.as_ref().map(|t| t.dossier_code.clone());
+    let flags = integrity::check(
+        &state.db,
+        &integrity::Candidate {
+            ctx,
+            channel,
+            device_hash: device.as_deref(),
+            client_ip: sub.client_ip.as_deref(),
+            answers: &criteria,
+            dossier_code: dossier.as_deref(),
+            at,
+        },
+    )
+    .await?;
     let row = response::ActiveModel {
         id: NotSet,
         instrument_id: Set(instrument.id),
@@ -196,21 +222,16 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         agency_id: Set(ctx.agency.id),
         procedure_id: Set(procedure_id),
         channel: Set(channel.as_str().to_owned()),
-        submitted_at: Set(sub.submitted_at.unwrap_or_else(super::now)),
+        submitted_at: Set(at),
         comment: Set(comment),
         device_hash: Set(device),
         ua_class: Set(Some(ua_class.to_owned())),
         submission_key: Set(key.clone()),
         verified: Set(sub.ticket.is_some()),
-        dossier_code: Set(sub.ticket.as_ref().map(|t| t.dossier_code.clone())),
+        dossier_code: Set(dossier),
         ticket_id: Set(sub.ticket.as_ref().map(|t| t.id)),
-        flags: Set(String::new()),
+        flags: Set(flags.to_db()),
     };
-    let criteria: Vec<(i64, Option<i16>)> = instrument
-        .criteria()
-        .map(|c| (c.id, answers.0.get(&c.code).copied().flatten().map(|r| i16::from(r.get()))))
-        .collect();
-
     let _writer = state.write_guard().await;
     let txn = state.db.begin().await?;
     let inserted = response::Entity::insert(row).exec(&txn).await;
