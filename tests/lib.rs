@@ -170,7 +170,9 @@ impl TestApp {
         // A stuck request fails its test after a minute instead of hanging the whole run.
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(60))
+            .timeout(std::time::Duration::from_secs(
+                std::env::var("YDAN_TEST_HTTP_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(60),
+            ))
             .build()
             .unwrap();
         TestApp { base: format!("http://{addr}"), db, client, fixture, sqlite_dir, server }
@@ -199,6 +201,12 @@ impl TestApp {
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client.post(self.url(path)).json(body).send().await.expect("POST JSON")
+    }
+
+    /// Runs SQL directly against the test database (to set up a situation).
+    pub async fn exec(&self, sql: &str) {
+        use sea_orm::ConnectionTrait;
+        self.db.execute_unprepared(sql).await.unwrap();
     }
 
     /// The first row of a query.

@@ -10,6 +10,7 @@ use crate::{
         },
         dashboard::{AgencyPage, DashboardPage},
         home::HomePage,
+        kiosk::KioskPage,
         not_found::{ErrorView, NotFoundPage},
         poster::PosterPage,
         survey::{SurveyPage, ThanksPage, TicketSurveyPage},
@@ -162,8 +163,21 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Router>
-            <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
-            <Header/>
+            <Site/>
+        </Router>
+    }
+}
+
+/// Every page inside the site's header and footer, except kiosk tablets, which show nothing
+/// but their question.
+#[component]
+fn Site() -> impl IntoView {
+    let kiosk = leptos_router::hooks::use_location().pathname.get_untracked().starts_with("/k/");
+    view! {
+            {(!kiosk).then(|| view! {
+                <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
+                <Header/>
+            }.into_any())}
             <main id="main" tabindex="-1">
                 {match use_context::<PageError>() {
                     Some(PageError(error)) => view! { <ErrorView error/> }.into_any(),
@@ -174,6 +188,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/s/:code/cam-on") view=ThanksPage ssr=SsrMode::Async/>
                             <Route path=path!("/s/:code/poster") view=PosterPage ssr=SsrMode::Async/>
                             <Route path=path!("/t/:token") view=TicketSurveyPage ssr=SsrMode::Async/>
+                            <Route path=path!("/k/:code") view=KioskPage ssr=SsrMode::Async/>
                             <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                             <Route path=path!("/dashboard/:code") view=AgencyPage ssr=SsrMode::Async/>
                             <Route path=path!("/dang-nhap") view=LoginPage ssr=SsrMode::Async/>
@@ -191,7 +206,7 @@ pub fn App() -> impl IntoView {
                     .into_any(),
                 }}
             </main>
-            <Footer/>
-        </Router>
+            {(!kiosk).then(|| view! { <Footer/> }.into_any())}
     }
+    .into_any()
 }

@@ -2,7 +2,7 @@
 //! the application state, calls a service and returns a wire type; rules live in the services.
 
 use crate::{
-    dto::{AgencyReport, CounterInfo, Overview, PosterData, SurveyForm},
+    dto::{AgencyReport, CounterInfo, KioskView, Overview, PosterData, SurveyForm},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -74,6 +74,12 @@ pub async fn load_survey_form(code: String) -> Result<SurveyForm, AppError> {
 pub async fn load_ticket_form(token: String) -> Result<SurveyForm, AppError> {
     let state = crate::server::state::app_state()?;
     crate::server::services::survey::ticket_form(&state, &token).await
+}
+
+#[server(prefix = "/fn", endpoint = "kiosk_view")]
+pub async fn load_kiosk_view(code: String) -> Result<KioskView, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::kiosk::view(&state, &code).await
 }
 
 #[server(prefix = "/fn", endpoint = "counter_info")]

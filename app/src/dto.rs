@@ -47,6 +47,8 @@ pub struct ScalePointView {
 pub struct CriterionView {
     pub code: String,
     pub text: Localized,
+    /// The code of its answer scale (see `SurveyForm::scales`).
+    pub scale: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,7 +73,8 @@ pub struct SurveyForm {
     pub agency_name: Localized,
     pub instrument_name: Localized,
     pub min_answers: u32,
-    pub scale: Vec<ScalePointView>,
+    /// Answer labels per scale code, lowest first.
+    pub scales: std::collections::BTreeMap<String, Vec<ScalePointView>>,
     pub elements: Vec<ElementView>,
     pub procedures: Vec<ProcedureView>,
     /// The absolute survey URL, as printed in the QR code.
@@ -88,6 +91,19 @@ impl SurveyForm {
     pub fn criteria_count(&self) -> usize {
         self.elements.iter().map(|e| e.criteria.len()).sum()
     }
+}
+
+/// What a counter's kiosk tablet shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskView {
+    pub counter_code: String,
+    /// The counter's public name; never a staff member's.
+    pub counter_name: String,
+    pub agency_name: Localized,
+    pub question: Localized,
+    /// Best first.
+    pub options: Vec<ScalePointView>,
+    pub interval_seconds: i64,
 }
 
 /// A counter, as listed publicly (its code is printed on its poster anyway).
@@ -197,10 +213,15 @@ pub struct CounterActivity {
     pub name: String,
     pub responses: u64,
     pub verified: u64,
+    /// Survey ratings and kiosk presses that carry a flag.
     pub flagged: u64,
     pub tickets: u64,
-    /// Ratings ÷ tickets issued, when tickets were issued.
+    /// Survey ratings ÷ tickets issued, when tickets were issued.
     pub response_rate: Option<f64>,
+    /// Presses on the counter's kiosk tablet (not counted in `responses`).
+    pub kiosk_presses: u64,
+    /// Share of unflagged kiosk presses that were satisfied (either happy face).
+    pub kiosk_satisfied: Option<f64>,
 }
 
 /// A counter and the unit it belongs to.

@@ -38,6 +38,7 @@ pub enum ErrorCode {
     UnknownChannel,
     UnknownProcedure,
     UnknownField,
+    UnknownReason,
     Required,
     WrongType,
     // Accounts and access
@@ -87,6 +88,7 @@ impl ErrorCode {
             ErrorCode::UnknownChannel => "unknown_channel",
             ErrorCode::UnknownProcedure => "unknown_procedure",
             ErrorCode::UnknownField => "unknown_field",
+            ErrorCode::UnknownReason => "unknown_reason",
             ErrorCode::Required => "required",
             ErrorCode::WrongType => "wrong_type",
             ErrorCode::NotSignedIn => "not_signed_in",
@@ -135,6 +137,7 @@ impl ErrorCode {
             | ErrorCode::UnknownChannel
             | ErrorCode::UnknownProcedure
             | ErrorCode::UnknownField
+            | ErrorCode::UnknownReason
             | ErrorCode::Required
             | ErrorCode::WrongType
             | ErrorCode::InvalidLoginName
@@ -178,6 +181,7 @@ impl ErrorCode {
             ErrorCode::UnknownChannel => Msg::ErrUnknownChannel,
             ErrorCode::UnknownProcedure => Msg::ErrUnknownProcedure,
             ErrorCode::UnknownField => Msg::ErrUnknownField,
+            ErrorCode::UnknownReason => Msg::ErrUnknownReason,
             ErrorCode::Required => Msg::ErrRequired,
             ErrorCode::WrongType => Msg::ErrWrongType,
             ErrorCode::NotSignedIn => Msg::ErrNotSignedIn,

@@ -25,9 +25,10 @@ test("an administrator opens a counter and prints its poster", async ({ page }) 
   await signIn(page, "qn.quantri", "/quan-tri/quay");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Quầy phục vụ");
   const name = `Quầy thử ${Date.now()}`;
-  await page.getByLabel("Đơn vị").selectOption("QN.HL.TTPV");
-  await page.getByLabel("Tên", { exact: true }).fill(name);
-  await page.getByRole("button", { name: "Thêm quầy" }).click();
+  const form = page.getByRole("form", { name: "Thêm quầy" });
+  await form.getByLabel("Đơn vị").selectOption("QN.HL.TTPV");
+  await form.getByLabel("Tên", { exact: true }).fill(name);
+  await form.getByRole("button", { name: "Thêm quầy" }).click();
   await expect(page.getByRole("status")).toHaveText("Đã lưu thay đổi.");
   const row = page.getByRole("row", { name: new RegExp(name) });
   await row.getByRole("link", { name: "Áp phích QR" }).click();

@@ -13,6 +13,7 @@ mod m20261122_000006_create_accounts;
 mod m20261123_000007_add_admin_columns;
 mod m20261123_000008_create_tickets;
 mod m20261123_000009_create_staff_networks;
+mod m20261123_000010_seed_kiosk_quick;
 mod triggers;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_add_admin_columns::Migration),
             Box::new(m20261123_000008_create_tickets::Migration),
             Box::new(m20261123_000009_create_staff_networks::Migration),
+            Box::new(m20261123_000010_seed_kiosk_quick::Migration),
         ]
     }
 }

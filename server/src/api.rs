@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/responses", post(post_response))
         .route("/tickets", post(post_ticket))
+        .route("/kiosk/{code}", post(crate::kiosk::post_rating))
         .route("/agencies", get(get_agencies))
         .route("/agencies/{code}/sipas", get(get_sipas))
         .route("/openapi.json", get(openapi))
@@ -76,7 +77,7 @@ impl IntoResponse for ApiError {
 }
 
 /// API clients choose their language with `Accept-Language`; Vietnamese otherwise.
-fn api_lang(headers: &HeaderMap) -> Lang {
+pub(crate) fn api_lang(headers: &HeaderMap) -> Lang {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -348,7 +349,7 @@ async fn post_ticket(
 }
 
 /// Reads a JSON object body, with the API's errors for the wrong type, size or syntax.
-fn json_object(
+pub(crate) fn json_object(
     headers: &HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Map<String, Value>, AppError> {

@@ -181,10 +181,19 @@ async fn server_function(State(state): State<AppState>, req: Request) -> Respons
     .into_response()
 }
 
+/// The pages of the app, listed once per process. Listing them renders the app with resource
+/// loading suppressed process-wide, so it must never overlap a page being served: a resource
+/// first polled during that window would wait forever (leptos-rs/leptos#4773). Servers built
+/// later in the same process (the integration tests build many) reuse the first listing.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
     // Leptos runs its tasks on the Tokio runtime.
     let _ = any_spawner::Executor::init_tokio();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let pkg_dir = format!("{}/{}", state.leptos_options.site_root, state.leptos_options.site_pkg_dir);
     let security_headers = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -203,6 +212,7 @@ pub fn router(state: AppState) -> Router {
         .route("/s/{code}/qr.svg", get(qr_svg))
         .route("/s/{code}/qr.png", get(qr_png))
         .route("/t/{token}", post(submit_ticket_form))
+        .route("/k/{code}", post(crate::kiosk::submit_form))
         .route("/fn/{*name}", post(server_function))
         .route("/dang-nhap", post(staff::sign_in))
         .route("/dang-xuat", post(staff::sign_out))
@@ -277,12 +287,7 @@ pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>
     peer.map(|p| p.ip().to_string())
 }
 
-/// Scopes a client-chosen key to one counter, so keys never collide across counters.
-pub fn scoped_key(counter_id: i64, key: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{counter_id}:{key}").as_bytes());
-    meta::to_hex(&digest)
-}
+pub use app::server::services::meta::scoped_key;
 
 /// `POST /s/{code}`: the survey form without JavaScript. Success → 303 to the thank-you page;
 /// invalid answers → the same page again, answers kept, problems marked, status 422.

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod api;
 pub mod db;
 pub mod http;
+pub mod kiosk;
 pub mod seed;
 pub mod session;
 pub mod staff;

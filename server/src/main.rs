@@ -48,6 +48,9 @@ enum Command {
         /// Days a receipt's survey link stays valid.
         #[arg(long, env = "YDAN_TICKET_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
         ticket_days: i64,
+        /// Kiosk presses closer together than this many seconds are discarded as repeats.
+        #[arg(long, env = "YDAN_KIOSK_INTERVAL", default_value_t = 5, value_parser = clap::value_parser!(i64).range(0..=600))]
+        kiosk_interval: i64,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -144,7 +147,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Serve { listen, public_url, site_root, low_sample, trust_forwarded_for, ticket_days } => {
+        Command::Serve {
+            listen,
+            public_url,
+            site_root,
+            low_sample,
+            trust_forwarded_for,
+            ticket_days,
+            kiosk_interval,
+        } => {
             let config = Config {
                 settings: Settings {
                     public_url: public_url
@@ -154,6 +165,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     low_sample_below: low_sample,
                     trust_forwarded_for,
                     ticket_valid_days: ticket_days,
+                    kiosk_interval_seconds: kiosk_interval,
                 },
                 site_root,
             };

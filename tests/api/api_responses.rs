@@ -249,4 +249,6 @@ async fn the_openapi_document_is_served() {
     assert!(v["openapi"].as_str().unwrap().starts_with("3."));
     assert!(v["paths"]["/responses"]["post"].is_object());
     assert!(v["paths"]["/agencies/{code}/sipas"]["get"].is_object());
+    assert!(v["paths"]["/tickets"]["post"].is_object());
+    assert!(v["paths"]["/kiosk/{counter}"]["post"].is_object());
 }

@@ -176,7 +176,7 @@ async fn indices_from_the_database_equal_the_engine_on_the_raw_answers() {
                     criteria: CRITERIA
                         .iter()
                         .filter(|c| c.starts_with(e))
-                        .map(|c| CriterionDef { code: (*c).into(), weight: 1.0 })
+                        .map(|c| CriterionDef { code: (*c).into(), weight: 1.0, scale: Default::default() })
                         .collect(),
                 })
                 .collect(),

@@ -50,11 +50,18 @@ async fn a_published_questionnaire_is_frozen() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_default_questionnaire_is_the_sipas_service_part() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.count("instrument").await, 1);
-    assert_eq!(app.count("instrument_group").await, 1);
-    assert_eq!(app.count("instrument_element").await, 5);
-    assert_eq!(app.count("instrument_criterion").await, 16);
-    assert_eq!(app.count("instrument_scale_point").await, 5);
+    let default = "SELECT id FROM instrument WHERE is_default = TRUE AND status = 'published'";
+    assert_eq!(app.count(&format!("({default}) AS d")).await, 1);
+    let row = app.row(&format!("SELECT code FROM instrument WHERE id = ({default})")).await;
+    assert_eq!(row.try_get::<String>("", "code").unwrap(), "sipas-2023-service");
+    for (table, n) in [
+        ("instrument_group", 1),
+        ("instrument_element", 5),
+        ("instrument_criterion", 16),
+        ("instrument_scale_point", 5),
+    ] {
+        assert_eq!(app.count(&format!("{table} WHERE instrument_id = ({default})")).await, n, "{table}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,7 +89,8 @@ async fn every_migration_can_be_rolled_back_and_applied_again() {
     assert_eq!(n(tables).await, 0);
     Migrator::up(&db, None).await.expect("up again");
     assert_eq!(n(tables).await, 1);
-    assert_eq!(n("SELECT COUNT(*) AS n FROM instrument_criterion").await, 16);
+    // The SIPAS service part and the kiosks' quick question are seeded again.
+    assert_eq!(n("SELECT COUNT(*) AS n FROM instrument_criterion").await, 16 + 1);
     if let Some(dir) = dir {
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -3,13 +3,8 @@
 
 use app::domain::accounts::Role;
 use chrono::{Duration, Timelike};
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use ydan_tests::TestApp;
-
-async fn exec(app: &TestApp, sql: &str) {
-    app.db.execute_unprepared(sql).await.unwrap();
-}
 
 async fn flags_of_last(app: &TestApp) -> String {
     app.row("SELECT flags FROM response ORDER BY id DESC").await.try_get("", "flags").unwrap()
@@ -100,7 +95,7 @@ async fn ratings_outside_opening_hours_are_flagged_at_the_counter_only() {
     // A one-minute window twelve hours away from now, every day.
     let later = chrono::Utc::now().with_timezone(&app::domain::period::vn_offset()) + Duration::hours(12);
     let (h, m) = (later.hour(), later.minute().min(58));
-    exec(&app, &format!("UPDATE counter SET opening_hours = 'Mon-Sun {h:02}:{m:02}-{h:02}:{:02}'", m + 1)).await;
+    app.exec(&format!("UPDATE counter SET opening_hours = 'Mon-Sun {h:02}:{m:02}-{h:02}:{:02}'", m + 1)).await;
     app.post_form(&app.fixture.c1, &[("II.A1", "5")]).await;
     assert_eq!(flags_of_last(&app).await, "outside_hours");
     let api = app

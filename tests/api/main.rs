@@ -9,6 +9,7 @@ mod api_responses;
 mod api_sipas;
 mod database;
 mod integrity;
+mod kiosk;
 mod pages;
 mod survey_form;
 mod tickets;

@@ -9,6 +9,12 @@
 //!    a time), with no HTTP and no validation.
 //! 3. Page weight of the survey page: compressed bytes of HTML + CSS (inlined) before the form
 //!    can be submitted, and everything else the page loads (the islands' JS and wasm).
+//! 4. Sign-in cost: one argon2id verification with the chosen parameters and with stronger
+//!    alternatives (in this process, one thread), then sign-ins over HTTP: sequential latency,
+//!    throughput with concurrent clients, and the timing of a wrong password against an unknown
+//!    login name (they must not be told apart).
+//! 5. Ticket issuing throughput: concurrent clients post `/api/v1/tickets` with an API key made
+//!    through the administration page, each with a new dossier code.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -161,6 +167,10 @@ async fn main() {
     lat.sort();
     let http_rate = lat.len() as f64 / elapsed;
 
+    // 4. Sign-in cost, then 5. tickets, against the same server.
+    let signin = sign_in_bench(&base, &a).await;
+    let tickets = ticket_bench(&base, &a, &tree, &counters).await;
+
     // 2. Straight through the driver.
     let db = server::db::connect(&direct_db).await.unwrap();
     server::db::migrate(&db).await.unwrap();
@@ -248,8 +258,213 @@ async fn main() {
     println!("| islands JS | {} B raw, {} B gzip |", js.len(), gzip_len(&js));
     println!("| islands wasm | {} B raw, {} B gzip |", wasm.len(), gzip_len(&wasm));
     println!("| everything the survey page loads | **{} B gzip** |", gzip_len(&page) + gzip_len(&js) + gzip_len(&wasm));
+    println!();
+    println!("{signin}");
+    println!("{tickets}");
+    println!("{}", argon2_table());
     drop(db);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A client that shows redirects instead of following them, as a form-posting browser sees.
+fn form_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn post_sign_in(client: &reqwest::Client, base: &str, login: &str, password: &str) -> (u16, Duration) {
+    let t0 = Instant::now();
+    let res = client
+        .post(format!("{base}/dang-nhap"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(ydan_tests::serde_urlencoded_pairs(&[("login", login), ("password", password), ("next", "")]))
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), t0.elapsed())
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    percentile(&v, 0.5)
+}
+
+/// Sign-ins over HTTP with the demo administrator `quantri`.
+async fn sign_in_bench(base: &str, a: &Args) -> String {
+    let client = form_client();
+    let mut sequential = Vec::new();
+    for _ in 0..30 {
+        let (status, took) = post_sign_in(&client, base, "quantri", server::seed::DEMO_PASSWORD).await;
+        assert_eq!(status, 303, "demo sign-in");
+        sequential.push(took);
+    }
+    sequential.sort();
+    // Wrong passwords stay under the per-login lock (5) and unknown names under the
+    // per-address one (30), so every attempt is a real verification.
+    let mut wrong = Vec::new();
+    for _ in 0..4 {
+        let (status, took) = post_sign_in(&client, base, "halong.xem", "không đúng mật khẩu").await;
+        assert_eq!(status, 401, "wrong password");
+        wrong.push(took);
+    }
+    let mut unknown = Vec::new();
+    for i in 0..10 {
+        let (status, took) = post_sign_in(&client, base, &format!("khong.co.{i}"), "không đúng mật khẩu").await;
+        assert_eq!(status, 401, "unknown login");
+        unknown.push(took);
+    }
+    let clients = 8;
+    let seconds = a.seconds.min(5);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (client, base) = (client.clone(), base.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while Instant::now() < deadline {
+                let (status, took) = post_sign_in(&client, &base, "quantri", server::seed::DEMO_PASSWORD).await;
+                assert_eq!(status, 303);
+                mine.push(took);
+            }
+            mine
+        }));
+    }
+    let mut concurrent = Vec::new();
+    for t in tasks {
+        concurrent.extend(t.await.unwrap());
+    }
+    let rate = concurrent.len() as f64 / start.elapsed().as_secs_f64();
+    concurrent.sort();
+    format!(
+        "| sign-in over HTTP | result |\n|---|---|\n\
+         | one at a time, p50 / p95 (30 sign-ins) | {:.1} ms / {:.1} ms |\n\
+         | {clients} clients × {seconds} s: throughput | **{rate:.1} sign-ins/s** (p50 {:.0} ms, p95 {:.0} ms) |\n\
+         | wrong password, median of 4 | {:.1} ms |\n\
+         | unknown login name, median of 10 | {:.1} ms |\n",
+        ms(percentile(&sequential, 0.5)),
+        ms(percentile(&sequential, 0.95)),
+        ms(percentile(&concurrent, 0.5)),
+        ms(percentile(&concurrent, 0.95)),
+        ms(median(wrong)),
+        ms(median(unknown)),
+    )
+}
+
+/// Tickets over HTTP with an API key of the province, made as its administrator would.
+async fn ticket_bench(base: &str, a: &Args, tree: &serde_json::Value, counters: &[String]) -> String {
+    let client = form_client();
+    let signed = client
+        .post(format!("{base}/dang-nhap"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(ydan_tests::serde_urlencoded_pairs(&[
+            ("login", "qn.quantri"),
+            ("password", server::seed::DEMO_PASSWORD),
+            ("next", ""),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let cookie = signed.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let page = client.get(format!("{base}/quan-tri/khoa-api")).header("cookie", &cookie).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    let marker = r#"name="csrf" value=""#;
+    let at = html.find(marker).expect("CSRF token") + marker.len();
+    let csrf = html[at..at + 64].to_owned();
+    let province = tree["agencies"][0]["code"].as_str().unwrap();
+    let made = client
+        .post(format!("{base}/quan-tri/khoa-api"))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(ydan_tests::serde_urlencoded_pairs(&[
+            ("csrf", &csrf),
+            ("action", "create"),
+            ("unit", province),
+            ("name", "Đo tải"),
+        ]))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = made.find("ydan_").expect("the new key on the page");
+    let key = made[at..at + 53].to_owned();
+
+    let clients = a.clients;
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(a.seconds);
+    let failures = Arc::new(Mutex::new(0u64));
+    let mut tasks = Vec::new();
+    for t in 0..clients {
+        let (client, base, key, counters, failures) =
+            (client.clone(), base.to_owned(), key.clone(), counters.to_vec(), failures.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            let mut i = t;
+            while Instant::now() < deadline {
+                let body = json!({
+                    "counter": counters[i % counters.len()],
+                    "dossier_code": format!("G01.QN-261122-{i:07}"),
+                });
+                let t0 = Instant::now();
+                let res = client.post(format!("{base}/api/v1/tickets")).bearer_auth(&key).json(&body).send().await;
+                match res {
+                    Ok(r) if r.status() == 201 => {
+                        let _ = r.bytes().await;
+                        mine.push(t0.elapsed());
+                    }
+                    _ => *failures.lock().unwrap() += 1,
+                }
+                i += clients;
+            }
+            mine
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    let rate = lat.len() as f64 / start.elapsed().as_secs_f64();
+    lat.sort();
+    format!(
+        "| tickets over HTTP | result |\n|---|---|\n\
+         | clients × seconds | {clients} × {} |\n\
+         | tickets issued | {} ({} failed) |\n\
+         | throughput | **{rate:.0} tickets/s** |\n\
+         | latency p50 / p99 | {:.1} ms / {:.1} ms |\n",
+        a.seconds,
+        lat.len(),
+        failures.lock().unwrap(),
+        ms(percentile(&lat, 0.5)),
+        ms(percentile(&lat, 0.99)),
+    )
+}
+
+/// One verification per parameter set, on one thread: the chosen set and stronger ones.
+fn argon2_table() -> String {
+    use argon2::{
+        Algorithm, Argon2, Params, Version,
+        password_hash::{PasswordHasher, PasswordVerifier},
+    };
+    let mut out = String::from("| argon2id parameters | verify, median of 15 (one thread) |\n|---|---|\n");
+    for (label, m, t) in [
+        ("m=19 MiB, t=2, p=1 (chosen; OWASP minimum)", 19 * 1024, 2),
+        ("m=46 MiB, t=1, p=1 (OWASP alternative)", 46 * 1024, 1),
+        ("m=64 MiB, t=3, p=1 (RFC 9106 second choice)", 64 * 1024, 3),
+    ] {
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(m, t, 1, None).unwrap());
+        let phc = argon.hash_password(b"mot mat khau du dai").unwrap().to_string();
+        let times: Vec<Duration> = (0..15)
+            .map(|_| {
+                let t0 = Instant::now();
+                argon.verify_password(b"mot mat khau du dai", phc.as_str()).unwrap();
+                t0.elapsed()
+            })
+            .collect();
+        out.push_str(&format!("| {label} | {:.1} ms |\n", ms(median(times))));
+    }
+    out
 }
 
 fn ms(d: Duration) -> f64 {

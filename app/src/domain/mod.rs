@@ -5,7 +5,9 @@
 pub mod accounts;
 pub mod codes;
 pub mod integrity;
+pub mod kiosk;
 pub mod period;
+pub mod scale;
 pub mod sipas;
 pub mod stats;
 pub mod survey;

@@ -21,7 +21,10 @@
 //!   the sum of their variances ÷ k² (each from an Agresti–Coull-adjusted share, which stays
 //!   positive at 0% and 100%), turned back into a sample size.
 
-use super::stats::{Z95, wilson};
+use super::{
+    scale::Scale,
+    stats::{Z95, wilson},
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
@@ -53,6 +56,9 @@ pub struct ElementDef {
 pub struct CriterionDef {
     pub code: String,
     pub weight: f64,
+    /// Which answers are valid and which count as satisfied.
+    #[serde(default)]
+    pub scale: Scale,
 }
 
 impl Structure {
@@ -88,8 +94,8 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Counts one response. `answer(code)` gives the rating (1–5) the respondent chose for a
-    /// criterion, or `None` for no answer; values outside 1–5 are not valid answers.
+    /// Counts one response. `answer(code)` gives the rating the respondent chose for a
+    /// criterion, or `None` for no answer; values outside the criterion's scale are not valid.
     pub fn add_response(&mut self, structure: &Structure, answer: impl Fn(&str) -> Option<u8>) {
         let mut any = false;
         for group in &structure.groups {
@@ -97,12 +103,13 @@ impl Tally {
             for element in &group.elements {
                 let mut in_element = false;
                 for criterion in &element.criteria {
-                    let Some(v) = answer(&criterion.code).filter(|v| (1..=5).contains(v)) else {
+                    let scale = criterion.scale;
+                    let Some(v) = answer(&criterion.code).filter(|v| scale.is_valid(i64::from(*v))) else {
                         continue;
                     };
                     let share = self.criteria.entry(criterion.code.clone()).or_default();
                     share.valid += 1;
-                    share.satisfied += u64::from(v >= 4);
+                    share.satisfied += u64::from(v >= scale.satisfied_from());
                     in_element = true;
                 }
                 if in_element {
@@ -411,7 +418,7 @@ mod tests {
 
     /// Two elements: A with criteria A1, A2 (weights 1, 1) and B with B1 (weight 1).
     fn structure() -> Structure {
-        let c = |code: &str| CriterionDef { code: code.into(), weight: 1.0 };
+        let c = |code: &str| CriterionDef { code: code.into(), weight: 1.0, scale: Scale::Likert5 };
         Structure {
             groups: vec![GroupDef {
                 code: "II".into(),
@@ -558,6 +565,24 @@ mod tests {
         let r = rollup_all(&structure(), &units, &own, Rollup::Pooled, 30);
         assert_eq!(r[&3].overall.n, 1); // unknown parent: a root of its own
         assert!(!r.contains_key(&1) || r[&1].overall.n == 0);
+    }
+
+    #[test]
+    fn each_criterion_counts_satisfied_answers_on_its_own_scale() {
+        let mut s = structure();
+        s.groups[0].elements[1].criteria[0].scale = Scale::Smiley3; // B1 on three smileys
+        let mut t = Tally::default();
+        // A1 = 3 (neutral on five points), B1 = 2 ("Hài lòng" on three), then B1 = 4 (invalid).
+        t.add_response(&s, |c| match c {
+            "A1" => Some(3),
+            "B1" => Some(2),
+            _ => None,
+        });
+        t.add_response(&s, |c| (c == "B1").then_some(4));
+        let r = pooled(&s, &t, 30);
+        assert!(close(r.criterion("A1").unwrap().index.unwrap(), 0.0));
+        assert!(close(r.criterion("B1").unwrap().index.unwrap(), 100.0));
+        assert_eq!(r.criterion("B1").unwrap().n, 1, "4 is not on a three-point scale");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A citizen's answers to a questionnaire, and the rules a submission must satisfy before it is
 //! stored. The same rules check the HTML form, the JSON API and the browser's early warning.
 
+use super::scale::Scale;
 use crate::error::{ErrorCode, FieldError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -111,31 +112,31 @@ impl ValidAnswers {
     }
 }
 
-/// Checks answers against the criteria of an instrument (their codes, in order) and the
-/// instrument's minimum number of answers. Reports every problem at once, one per field, so a
-/// citizen can fix them all in one go.
+/// Checks answers against the criteria of an instrument (their codes and scales, in order) and
+/// the instrument's minimum number of answers. Reports every problem at once, one per field, so
+/// a citizen can fix them all in one go.
 pub fn check_answers(
-    criteria: &[&str],
+    criteria: &[(&str, Scale)],
     min_answers: u32,
     raw: &BTreeMap<String, RawAnswer>,
 ) -> Result<ValidAnswers, Vec<FieldError>> {
     let mut errors = Vec::new();
     for code in raw.keys() {
-        if !criteria.contains(&code.as_str()) {
+        if !criteria.iter().any(|(c, _)| *c == code.as_str()) {
             errors.push(FieldError::new(format!("answers.{code}"), ErrorCode::UnknownCriterion).with_arg("code", code));
         }
     }
     let mut answers = BTreeMap::new();
-    for &code in criteria {
+    for &(code, scale) in criteria {
         let value = match raw.get(code) {
             None | Some(RawAnswer::Blank) => None,
-            Some(RawAnswer::Integer(v)) => match Rating::new(*v) {
+            Some(RawAnswer::Integer(v)) => match Rating::new(*v).filter(|_| scale.is_valid(*v)) {
                 Some(r) => Some(r),
                 None => {
                     errors.push(
                         FieldError::new(format!("answers.{code}"), ErrorCode::RatingOutOfRange)
                             .with_arg("min", SCALE_MIN)
-                            .with_arg("max", SCALE_MAX),
+                            .with_arg("max", scale.max()),
                     );
                     None
                 }
@@ -189,7 +190,8 @@ pub fn user_agent_class(ua: &str) -> &'static str {
 mod tests {
     use super::*;
 
-    const CRITERIA: [&str; 3] = ["II.A1", "II.A2", "II.B1"];
+    const CRITERIA: [(&str, Scale); 3] =
+        [("II.A1", Scale::Likert5), ("II.A2", Scale::Likert5), ("II.B1", Scale::Likert5)];
 
     fn raw(pairs: &[(&str, RawAnswer)]) -> BTreeMap<String, RawAnswer> {
         pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
@@ -234,6 +236,15 @@ mod tests {
         let errs = check_answers(&CRITERIA, 2, &raw(&[("II.A1", RawAnswer::Integer(4))])).unwrap_err();
         assert_eq!(errs[0].code, ErrorCode::TooFewAnswers);
         assert!(check_answers(&CRITERIA, 0, &raw(&[])).is_ok());
+    }
+
+    #[test]
+    fn each_criterion_is_checked_on_its_own_scale() {
+        let criteria = [("Q1", Scale::Smiley3)];
+        assert!(check_answers(&criteria, 1, &raw(&[("Q1", RawAnswer::Integer(3))])).is_ok());
+        let errs = check_answers(&criteria, 1, &raw(&[("Q1", RawAnswer::Integer(4))])).unwrap_err();
+        assert_eq!(errs[0].code, ErrorCode::RatingOutOfRange);
+        assert!(errs[0].args.contains(&("max".to_owned(), "3".to_owned())));
     }
 
     #[test]

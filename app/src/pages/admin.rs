@@ -305,6 +305,8 @@ pub fn CountersAdmin() -> impl IntoView {
                         <td>{t(status)}</td>
                         <td>
                             <a href=format!("/s/{}/poster", c.code)>{t(Msg::DashboardCounterPoster)}</a>
+                            " · "
+                            <a href=format!("/k/{}", c.code)>{t(Msg::DashboardCounterKiosk)}</a>
                             <form method="post" action="/quan-tri/quay" class="inline">
                                 <Csrf user=user.clone()/>
                                 <input type="hidden" name="action" value=action/>
@@ -367,8 +369,8 @@ pub fn CountersAdmin() -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <h2>{t(Msg::CounterAdd)}</h2>
-            <form method="post" action="/quan-tri/quay" class="narrow">
+            <h2 id="them-quay">{t(Msg::CounterAdd)}</h2>
+            <form method="post" action="/quan-tri/quay" class="narrow" aria-labelledby="them-quay">
                 <Csrf user=user.clone()/>
                 <input type="hidden" name="action" value="create"/>
                 <div class="field"><label for="c-unit">{t(Msg::FieldUnit)}</label>
@@ -379,10 +381,10 @@ pub fn CountersAdmin() -> impl IntoView {
             </form>
             <h2>{t(Msg::CounterPosters)}</h2>
             <ul class="links">{poster_links}</ul>
-            <h2>{t(Msg::StaffNetworks)}</h2>
+            <h2 id="mang-can-bo">{t(Msg::StaffNetworks)}</h2>
             <p>{t(Msg::StaffNetworksIntro)}</p>
             <ul class="links">{networks}</ul>
-            <form method="post" action="/quan-tri/quay" class="narrow">
+            <form method="post" action="/quan-tri/quay" class="narrow" aria-labelledby="mang-can-bo">
                 <Csrf user=user.clone()/>
                 <input type="hidden" name="action" value="network_add"/>
                 <div class="field"><label for="sn-unit">{t(Msg::FieldUnit)}</label>

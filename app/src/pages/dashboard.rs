@@ -276,6 +276,8 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
                         <a href=format!("/s/{}", c.code)>{t(Msg::DashboardCounterSurvey)}</a>
                         " · "
                         <a href=format!("/s/{}/poster", c.code)>{t(Msg::DashboardCounterPoster)}</a>
+                        " · "
+                        <a href=format!("/k/{}", c.code)>{t(Msg::DashboardCounterKiosk)}</a>
                     </li>
                 }
             })
@@ -380,6 +382,7 @@ fn IntegritySection(report: AgencyReport) -> impl IntoView {
         .iter()
         .map(|a| {
             let rate = a.response_rate.map(|r| percent(lang, r * 100.0)).unwrap_or_else(|| "–".into());
+            let kiosk = a.kiosk_satisfied.map(|r| percent(lang, r * 100.0)).unwrap_or_else(|| "–".into());
             view! {
                 <tr>
                     <th scope="row">{a.name.clone()}</th>
@@ -388,6 +391,8 @@ fn IntegritySection(report: AgencyReport) -> impl IntoView {
                     <td class="num">{count(lang, a.flagged)}</td>
                     <td class="num">{count(lang, a.tickets)}</td>
                     <td class="num">{rate}</td>
+                    <td class="num">{count(lang, a.kiosk_presses)}</td>
+                    <td class="num">{kiosk}</td>
                 </tr>
             }
         })
@@ -417,6 +422,8 @@ fn IntegritySection(report: AgencyReport) -> impl IntoView {
                         <th scope="col" class="num">{t(Msg::ColFlagged)}</th>
                         <th scope="col" class="num">{t(Msg::ColTickets)}</th>
                         <th scope="col" class="num">{t(Msg::ColRate)}</th>
+                        <th scope="col" class="num">{t(Msg::ColKioskPresses)}</th>
+                        <th scope="col" class="num">{t(Msg::ColKioskSatisfied)}</th>
                     </tr>
                 </thead>
                 <tbody>{activity}</tbody>

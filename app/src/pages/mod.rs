@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod dashboard;
 pub mod home;
+pub mod kiosk;
 pub mod not_found;
 pub mod poster;
 pub mod survey;

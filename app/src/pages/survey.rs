@@ -141,7 +141,7 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
     let answers_error = sub.error("answers", lang);
     let procedure_error = sub.error(PROCEDURE_FIELD, lang);
     let comment_error = sub.error(COMMENT_FIELD, lang);
-    let scale = form.scale.clone();
+    let scales = form.scales.clone();
     let elements = form.elements.clone();
     let procedures = form.procedures.clone();
     let values = sub.values.clone();
@@ -160,7 +160,8 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
                     .map(|c| {
                         let value = values.get(&c.code).cloned();
                         let error = errors.error(&format!("answers.{}", c.code), lang);
-                        view! { <Question criterion=c scale=scale.clone() value error/> }
+                        let scale = scales.get(&c.scale).cloned().unwrap_or_default();
+                        view! { <Question criterion=c scale value error/> }
                     })
                     .collect_view();
                 let labelled_by = heading_id.clone();

@@ -23,6 +23,8 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Days a receipt's survey link stays valid.
     pub ticket_valid_days: i64,
+    /// Kiosk presses closer together than this (seconds) are discarded as repeats.
+    pub kiosk_interval_seconds: i64,
 }
 
 impl Default for Settings {
@@ -32,6 +34,7 @@ impl Default for Settings {
             low_sample_below: DEFAULT_LOW_SAMPLE,
             trust_forwarded_for: false,
             ticket_valid_days: 30,
+            kiosk_interval_seconds: 5,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod login_failure;
 pub mod procedure;
 pub mod response;
 pub mod response_answer;
+pub mod response_note;
 pub mod staff_network;
 pub mod ticket;
 pub mod user_session;

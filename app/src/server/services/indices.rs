@@ -1,17 +1,21 @@
 //! SIPAS-style indices for units and periods: counts come from the database, the arithmetic
 //! from `domain::sipas`.
 
-use super::{access, agencies, auth::CurrentUser, instruments};
+use super::{access, agencies, auth::CurrentUser, instruments, kiosk::KIOSK_INSTRUMENT};
 use crate::{
     domain::{
         integrity::{Basis, Flag, Flags},
         period::Period,
+        scale::Scale,
         sipas::{self, Estimate, Report, Share, Tally},
+        survey::Channel,
     },
     dto::{AgencyReport, CodedFigure, CounterActivity, FlagCount, IndexFigure, Overview, ReportQuery, TreeRow},
     error::AppError,
     server::{
-        entity::{agency, instrument_criterion, instrument_element, instrument_group, response, response_answer},
+        entity::{
+            agency, instrument, instrument_criterion, instrument_element, instrument_group, response, response_answer,
+        },
         state::AppState,
     },
 };
@@ -24,20 +28,29 @@ use std::collections::HashMap;
 /// Where each criterion, element and group id of every questionnaire version belongs, by code.
 struct CodeMaps {
     criterion: HashMap<i64, String>,
+    /// Lowest satisfied answer per criterion id, from its scale.
+    satisfied_from: HashMap<i64, i16>,
     element: HashMap<i64, String>,
     group: HashMap<i64, String>,
 }
 
 async fn code_maps(db: &impl ConnectionTrait) -> Result<CodeMaps, AppError> {
+    let criteria = instrument_criterion::Entity::find().all(db).await?;
     Ok(CodeMaps {
-        criterion: instrument_criterion::Entity::find().all(db).await?.into_iter().map(|c| (c.id, c.code)).collect(),
+        satisfied_from: criteria
+            .iter()
+            .map(|c| (c.id, i16::from(Scale::parse(&c.scale).unwrap_or_default().satisfied_from())))
+            .collect(),
+        criterion: criteria.into_iter().map(|c| (c.id, c.code)).collect(),
         element: instrument_element::Entity::find().all(db).await?.into_iter().map(|e| (e.id, e.code)).collect(),
         group: instrument_group::Entity::find().all(db).await?.into_iter().map(|g| (g.id, g.code)).collect(),
     })
 }
 
-/// `response ⨝ response_answer` for valid answers in the period.
-fn answers_in(period: &Period, basis: Basis) -> SelectStatement {
+/// `response ⨝ response_answer` for valid answers in the period, to any version of the
+/// questionnaire `family` (other questionnaires, such as the kiosks' quick question, have
+/// indices of their own).
+fn answers_in(period: &Period, basis: Basis, family: &str) -> SelectStatement {
     let mut q = Query::select()
         .from(response::Entity)
         .inner_join(
@@ -45,6 +58,12 @@ fn answers_in(period: &Period, basis: Basis) -> SelectStatement {
             Expr::col((response_answer::Entity, response_answer::Column::ResponseId))
                 .equals((response::Entity, response::Column::Id)),
         )
+        .inner_join(
+            instrument::Entity,
+            Expr::col((instrument::Entity, instrument::Column::Id))
+                .equals((response::Entity, response::Column::InstrumentId)),
+        )
+        .and_where(Expr::col((instrument::Entity, instrument::Column::Code)).eq(family))
         .and_where(Expr::col((response::Entity, response::Column::SubmittedAt)).gte(period.start_utc()))
         .and_where(Expr::col((response::Entity, response::Column::SubmittedAt)).lt(period.end_utc()))
         .and_where(Expr::col((response_answer::Entity, response_answer::Column::Value)).is_not_null())
@@ -65,20 +84,21 @@ fn distinct_responses() -> Expr {
     Expr::col((response::Entity, response::Column::Id)).count_distinct()
 }
 
-/// Tallies of the responses taken directly at each unit during the period, for the codes of
-/// the given questionnaire. Answers are matched by criterion code, so responses to earlier
+/// Tallies of the responses taken directly at each unit during the period, to any version of
+/// the questionnaire `family`. Answers are matched by criterion code, so responses to earlier
 /// versions that share codes are counted too.
 pub async fn tallies_by_agency(
     db: &impl ConnectionTrait,
     period: &Period,
     basis: Basis,
+    family: &str,
 ) -> Result<HashMap<i64, Tally>, AppError> {
     let maps = code_maps(db).await?;
     let mut tallies: HashMap<i64, Tally> = HashMap::new();
     let agency_col = (response::Entity, response::Column::AgencyId);
 
     // Satisfied and valid answers per unit and criterion.
-    let stmt = answers_in(period, basis)
+    let stmt = answers_in(period, basis, family)
         .column(agency_col)
         .column((response_answer::Entity, response_answer::Column::CriterionId))
         .column((response_answer::Entity, response_answer::Column::Value))
@@ -96,14 +116,14 @@ pub async fn tallies_by_agency(
         let share: &mut Share = tallies.entry(agency).or_default().criteria.entry(code.clone()).or_default();
         let n = u64::try_from(n).unwrap_or(0);
         share.valid += n;
-        if value >= 4 {
+        if value >= maps.satisfied_from.get(&criterion).copied().unwrap_or(4) {
             share.satisfied += n;
         }
     }
 
     // Respondents per unit and element: people who answered at least one of its criteria.
     let element_col = (instrument_criterion::Entity, instrument_criterion::Column::ElementId);
-    let stmt = answers_in(period, basis)
+    let stmt = answers_in(period, basis, family)
         .inner_join(
             instrument_criterion::Entity,
             Expr::col((instrument_criterion::Entity, instrument_criterion::Column::Id))
@@ -126,7 +146,7 @@ pub async fn tallies_by_agency(
 
     // Respondents per unit and group.
     let group_col = (instrument_element::Entity, instrument_element::Column::GroupId);
-    let stmt = answers_in(period, basis)
+    let stmt = answers_in(period, basis, family)
         .inner_join(
             instrument_criterion::Entity,
             Expr::col((instrument_criterion::Entity, instrument_criterion::Column::Id))
@@ -153,7 +173,7 @@ pub async fn tallies_by_agency(
     }
 
     // Respondents per unit.
-    let stmt = answers_in(period, basis)
+    let stmt = answers_in(period, basis, family)
         .column(agency_col)
         .expr_as(distinct_responses(), "n")
         .group_by_col(agency_col)
@@ -183,7 +203,7 @@ async fn compute(state: &AppState, q: &ReportQuery) -> Result<Computed, AppError
         instruments::load(db, &state.instruments, instruments::cached_default_id(db, &state.instruments).await?)
             .await?;
     let units = agencies::all(db).await?;
-    let tallies = tallies_by_agency(db, &q.period, q.basis).await?;
+    let tallies = tallies_by_agency(db, &q.period, q.basis, &instrument.code).await?;
     // Closed units still count: their history rolls up to the unit they were merged into, or
     // else to their parent.
     let pairs: Vec<(i64, Option<i64>)> = units.iter().map(|a| (a.id, a.merged_into_id.or(a.parent_id))).collect();
@@ -314,13 +334,15 @@ async fn integrity_summary(
     let flags =
         Flag::ALL.into_iter().map(|flag| FlagCount { flag, count: counts.get(&flag).copied().unwrap_or(0) }).collect();
 
-    let per_counter: Vec<(i64, bool, String, i64)> = in_period(response::Entity::find())
+    let per_counter: Vec<(i64, String, bool, String, i64)> = in_period(response::Entity::find())
         .select_only()
         .column(response::Column::CounterId)
+        .column(response::Column::Channel)
         .column(response::Column::Verified)
         .column(response::Column::Flags)
         .column_as(response::Column::Id.count(), "n")
         .group_by(response::Column::CounterId)
+        .group_by(response::Column::Channel)
         .group_by(response::Column::Verified)
         .group_by(response::Column::Flags)
         .into_tuple()
@@ -338,13 +360,18 @@ async fn integrity_summary(
         .all(db)
         .await?;
     let tickets: HashMap<i64, u64> = tickets.into_iter().map(|(c, n)| (c, u64::try_from(n).unwrap_or(0))).collect();
+    let kiosk = kiosk_tallies(db, units, period).await?;
     let mut activity = Vec::new();
     for c in counter::Entity::find().filter(counter::Column::AgencyId.is_in(units.iter().copied())).all(db).await? {
         let rows = per_counter.iter().filter(|r| r.0 == c.id);
-        let (mut responses, mut verified, mut flagged) = (0, 0, 0);
-        for (_, is_verified, flags, n) in rows {
+        let (mut responses, mut presses, mut verified, mut flagged) = (0, 0, 0, 0);
+        for (_, channel, is_verified, flags, n) in rows {
             let n = u64::try_from(*n).unwrap_or(0);
-            responses += n;
+            if channel == Channel::Kiosk.as_str() {
+                presses += n;
+            } else {
+                responses += n;
+            }
             if *is_verified {
                 verified += n;
             }
@@ -353,6 +380,7 @@ async fn integrity_summary(
             }
         }
         let issued = tickets.get(&c.id).copied().unwrap_or(0);
+        let kiosk_satisfied = kiosk.get(&c.id).filter(|(n, _)| *n > 0).map(|(n, sat)| *sat as f64 / *n as f64);
         activity.push(CounterActivity {
             code: c.code,
             name: c.name,
@@ -361,10 +389,40 @@ async fn integrity_summary(
             flagged,
             tickets: issued,
             response_rate: (issued > 0).then(|| responses as f64 / issued as f64),
+            kiosk_presses: presses,
+            kiosk_satisfied,
         });
     }
     activity.sort_by(|a, b| a.name.cmp(&b.name));
     Ok((flags, activity))
+}
+
+/// Unflagged kiosk presses per counter, and how many of them were satisfied.
+async fn kiosk_tallies(
+    db: &impl ConnectionTrait,
+    units: &[i64],
+    period: &Period,
+) -> Result<HashMap<i64, (u64, u64)>, AppError> {
+    let satisfied_from = Scale::Smiley3.satisfied_from();
+    let counter_col = (response::Entity, response::Column::CounterId);
+    let stmt = answers_in(period, Basis::Unflagged, KIOSK_INSTRUMENT)
+        .column(counter_col)
+        .expr_as(Expr::cust("COUNT(*)"), "n")
+        .expr_as(
+            Expr::cust(format!("SUM(CASE WHEN response_answer.value >= {satisfied_from} THEN 1 ELSE 0 END)")),
+            "satisfied",
+        )
+        .and_where(Expr::col((response::Entity, response::Column::AgencyId)).is_in(units.iter().copied()))
+        .group_by_col(counter_col)
+        .to_owned();
+    let mut out = HashMap::new();
+    for row in db.query_all(&stmt).await? {
+        let counter: i64 = row.try_get("", "counter_id")?;
+        let n: i64 = row.try_get("", "n")?;
+        let satisfied: i64 = row.try_get("", "satisfied")?;
+        out.insert(counter, (u64::try_from(n).unwrap_or(0), u64::try_from(satisfied).unwrap_or(0)));
+    }
+    Ok(out)
 }
 
 /// Whether `viewer` may see the element and criterion breakdown of a unit.

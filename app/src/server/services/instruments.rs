@@ -1,7 +1,7 @@
 //! Questionnaires as the survey and the index need them.
 
 use crate::{
-    domain::sipas,
+    domain::{scale::Scale, sipas},
     dto::{CriterionView, ElementView, Localized, ScalePointView},
     error::AppError,
     server::{
@@ -10,7 +10,7 @@ use crate::{
     },
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CriterionDef {
@@ -18,6 +18,7 @@ pub struct CriterionDef {
     pub code: String,
     pub text: Localized,
     pub weight: f64,
+    pub scale: Scale,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -45,7 +46,8 @@ pub struct InstrumentDef {
     pub name: Localized,
     pub min_answers: u32,
     pub published: bool,
-    pub scale: Vec<ScalePointView>,
+    /// Answer labels per scale code (`likert5`, `smiley3`, …).
+    pub scales: BTreeMap<String, Vec<ScalePointView>>,
     pub groups: Vec<GroupDef>,
 }
 
@@ -58,8 +60,9 @@ impl InstrumentDef {
         self.elements().flat_map(|e| e.criteria.iter())
     }
 
-    pub fn criterion_codes(&self) -> Vec<&str> {
-        self.criteria().map(|c| c.code.as_str()).collect()
+    /// Each criterion's code and scale, in order: what answers are checked against.
+    pub fn criterion_scales(&self) -> Vec<(&str, Scale)> {
+        self.criteria().map(|c| (c.code.as_str(), c.scale)).collect()
     }
 
     /// The shape the index engine works on.
@@ -80,13 +83,22 @@ impl InstrumentDef {
                             criteria: e
                                 .criteria
                                 .iter()
-                                .map(|c| sipas::CriterionDef { code: c.code.clone(), weight: c.weight })
+                                .map(|c| sipas::CriterionDef { code: c.code.clone(), weight: c.weight, scale: c.scale })
                                 .collect(),
                         })
                         .collect(),
                 })
                 .collect(),
         }
+    }
+
+    /// The answers of one criterion, lowest first.
+    pub fn scale_of(&self, criterion: &str) -> Vec<ScalePointView> {
+        self.criteria()
+            .find(|c| c.code == criterion)
+            .and_then(|c| self.scales.get(c.scale.as_str()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn element_views(&self) -> Vec<ElementView> {
@@ -97,7 +109,11 @@ impl InstrumentDef {
                 criteria: e
                     .criteria
                     .iter()
-                    .map(|c| CriterionView { code: c.code.clone(), text: c.text.clone() })
+                    .map(|c| CriterionView {
+                        code: c.code.clone(),
+                        text: c.text.clone(),
+                        scale: c.scale.as_str().to_owned(),
+                    })
                     .collect(),
             })
             .collect()
@@ -144,12 +160,18 @@ pub async fn load(db: &impl ConnectionTrait, cache: &InstrumentCache, id: i64) -
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal(format!("questionnaire {id} is missing")))?;
-    let scale = instrument_scale_point::Entity::find()
+    let points = instrument_scale_point::Entity::find()
         .filter(instrument_scale_point::Column::InstrumentId.eq(id))
-        .filter(instrument_scale_point::Column::Scale.eq("likert5"))
         .order_by_asc(instrument_scale_point::Column::Value)
         .all(db)
         .await?;
+    let mut scales: BTreeMap<String, Vec<ScalePointView>> = BTreeMap::new();
+    for p in points {
+        scales.entry(p.scale).or_default().push(ScalePointView {
+            value: u8::try_from(p.value).unwrap_or(0),
+            label: Localized::new(p.label_vi, p.label_en),
+        });
+    }
     let groups = instrument_group::Entity::find()
         .filter(instrument_group::Column::InstrumentId.eq(id))
         .order_by_asc(instrument_group::Column::Position)
@@ -172,13 +194,7 @@ pub async fn load(db: &impl ConnectionTrait, cache: &InstrumentCache, id: i64) -
         name: Localized::new(head.name_vi, head.name_en),
         min_answers: u32::try_from(head.min_answers).unwrap_or(0),
         published: head.status == "published",
-        scale: scale
-            .into_iter()
-            .map(|p| ScalePointView {
-                value: u8::try_from(p.value).unwrap_or(0),
-                label: Localized::new(p.label_vi, p.label_en),
-            })
-            .collect(),
+        scales,
         groups: groups
             .into_iter()
             .map(|g| GroupDef {
@@ -200,6 +216,7 @@ pub async fn load(db: &impl ConnectionTrait, cache: &InstrumentCache, id: i64) -
                                 code: c.code.clone(),
                                 text: Localized::new(c.text_vi.clone(), c.text_en.clone()),
                                 weight: c.weight,
+                                scale: Scale::parse(&c.scale).unwrap_or_default(),
                             })
                             .collect(),
                     })

@@ -6,8 +6,8 @@ use super::survey::CounterContext;
 use crate::{
     domain::{
         integrity::{
-            BURST_COUNT, BURST_MINUTES, DEFAULT_OPENING_HOURS, Flag, Flags, OpeningHours, RATE_LIMIT_COUNT,
-            RATE_LIMIT_MINUTES, STREAK_LENGTH, cidr_contains,
+            BURST_COUNT, BURST_MINUTES, DEFAULT_OPENING_HOURS, Flag, Flags, KIOSK_STREAK_LENGTH, OpeningHours,
+            RATE_LIMIT_COUNT, RATE_LIMIT_MINUTES, STREAK_LENGTH, cidr_contains,
         },
         period::vn_offset,
         survey::Channel,
@@ -75,8 +75,9 @@ pub async fn check(db: &impl ConnectionTrait, c: &Candidate<'_>) -> Result<Flags
         }
     }
 
-    // Staff networks of the counter's unit or any unit above it.
-    if let Some(ip) = c.client_ip {
+    // Staff networks of the counter's unit or any unit above it. Not for kiosks: their tablet
+    // stands at the counter on the office network by design.
+    if let (Some(ip), false) = (c.client_ip, c.channel == Channel::Kiosk) {
         // Usually a handful of networks, so read them all and look at the unit's line only if
         // one contains the address.
         let networks: Vec<staff_network::Model> = staff_network::Entity::find().all(db).await?;
@@ -86,17 +87,20 @@ pub async fn check(db: &impl ConnectionTrait, c: &Candidate<'_>) -> Result<Flags
         }
     }
 
-    // Long identical streaks: the same answers as each of the previous ratings at the counter.
+    // Long identical streaks: the same answers as each of the previous ratings at the counter
+    // on the same questionnaire.
+    let streak = if c.channel == Channel::Kiosk { KIOSK_STREAK_LENGTH } else { STREAK_LENGTH };
     let previous: Vec<i64> = response::Entity::find()
         .select_only()
         .column(response::Column::Id)
         .filter(response::Column::CounterId.eq(counter.id))
+        .filter(response::Column::InstrumentId.eq(c.ctx.instrument.id))
         .order_by_desc(response::Column::Id)
-        .limit((STREAK_LENGTH - 1) as u64)
+        .limit((streak - 1) as u64)
         .into_tuple()
         .all(db)
         .await?;
-    if previous.len() == STREAK_LENGTH - 1 {
+    if previous.len() == streak - 1 {
         let mine: HashMap<i64, Option<i16>> = c.answers.iter().copied().collect();
         let mut theirs: HashMap<i64, HashMap<i64, Option<i16>>> = HashMap::new();
         for a in response_answer::Entity::find()

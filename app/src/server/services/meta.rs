@@ -77,6 +77,12 @@ fn from_hex(s: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
+/// Scopes a client-chosen key to one counter, so keys never collide across counters.
+pub fn scoped_key(counter_id: i64, key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    to_hex(&Sha256::digest(format!("{counter_id}:{key}").as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

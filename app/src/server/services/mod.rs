@@ -10,6 +10,7 @@ pub mod auth;
 pub mod indices;
 pub mod instruments;
 pub mod integrity;
+pub mod kiosk;
 pub mod meta;
 pub mod survey;
 pub mod tickets;

@@ -101,7 +101,7 @@ async fn form_for(
         agency_name: agencies::name_of(&ctx.agency),
         instrument_name: ctx.instrument.name.clone(),
         min_answers: ctx.instrument.min_answers,
-        scale: ctx.instrument.scale.clone(),
+        scales: ctx.instrument.scales.clone(),
         elements: ctx.instrument.element_views(),
         procedures,
         form_token: new_form_token()?,
@@ -168,7 +168,7 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         }),
     };
     let instrument = &ctx.instrument;
-    let answers = survey::check_answers(&instrument.criterion_codes(), instrument.min_answers, &sub.answers)
+    let answers = survey::check_answers(&instrument.criterion_scales(), instrument.min_answers, &sub.answers)
         .map_err(|mut e| errors.append(&mut e))
         .ok();
     let comment = survey::check_comment(sub.comment.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
