@@ -3,7 +3,7 @@
 
 use crate::{
     domain::{accounts::Role, codes::AgencyKind},
-    dto::Localized,
+    dto::{ElementView, Localized, ScalePointView},
     error::AppError,
 };
 use chrono::NaiveDate;
@@ -53,6 +53,40 @@ pub struct AdminCounter {
     pub open: bool,
     /// As entered; empty for the usual hours.
     pub opening_hours: String,
+    /// The questionnaire its QR code opens; `None` for the default one.
+    pub questionnaire: Option<i64>,
+    /// The published questionnaires it may use.
+    pub usable: Vec<i64>,
+}
+
+/// One version of a questionnaire, as the administration lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionnaireRow {
+    pub id: i64,
+    pub code: String,
+    pub version: i32,
+    pub name: Localized,
+    /// `administrative`, `health`, `education` or `utilities`.
+    pub sector: String,
+    pub published: bool,
+    pub is_default: bool,
+    /// The unit that made it; `None` for the shared templates.
+    pub owner: Option<UnitRef>,
+    pub questions: usize,
+    /// Counters whose QR code opens it.
+    pub counters: usize,
+    /// A draft this administrator may edit and publish.
+    pub editable: bool,
+}
+
+/// One questionnaire with its questions, for the page that shows and edits it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionnaireDetail {
+    pub row: QuestionnaireRow,
+    pub min_answers: u32,
+    pub elements: Vec<ElementView>,
+    /// Answer labels by `CriterionView::scale`.
+    pub scales: std::collections::BTreeMap<String, Vec<ScalePointView>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +149,7 @@ pub struct AdminData {
     pub audit: Vec<AuditEntry>,
     pub api_keys: Vec<ApiKeyRow>,
     pub staff_networks: Vec<StaffNetworkRow>,
+    pub questionnaires: Vec<QuestionnaireRow>,
     /// Base of survey links, for printed posters.
     pub public_url: String,
 }
@@ -126,8 +161,8 @@ mod ssr {
         domain::period::vn_offset,
         error::ErrorCode,
         server::{
-            entity::{agency, app_user, audit_log, counter},
-            services::{access, agencies, auth::CurrentUser},
+            entity::{agency, app_user, audit_log, counter, instrument, instrument_criterion},
+            services::{access, agencies, auth::CurrentUser, instruments as defs, questionnaires},
             state::app_state,
         },
     };
@@ -136,6 +171,55 @@ mod ssr {
 
     fn unit_ref(a: &agency::Model) -> UnitRef {
         UnitRef { code: a.code.clone(), name: agencies::name_of(a) }
+    }
+
+    fn criteria_per_instrument(criteria: &[instrument_criterion::Model], id: i64) -> usize {
+        criteria.iter().filter(|c| c.instrument_id == id).count()
+    }
+
+    fn questionnaire_row(
+        i: &instrument::Model,
+        by_id: &HashMap<i64, &agency::Model>,
+        counters: &[counter::Model],
+        scope: &access::Scope,
+        questions: &usize,
+    ) -> QuestionnaireRow {
+        QuestionnaireRow {
+            id: i.id,
+            code: i.code.clone(),
+            version: i.version,
+            name: Localized::new(i.name_vi.clone(), i.name_en.clone()),
+            sector: i.sector.clone(),
+            published: i.status == "published",
+            is_default: i.is_default,
+            owner: i.agency_id.and_then(|a| by_id.get(&a)).map(|a| unit_ref(a)),
+            questions: *questions,
+            counters: counters.iter().filter(|c| c.instrument_id == Some(i.id)).count(),
+            editable: i.status != "published"
+                && match i.agency_id {
+                    None => *scope == access::Scope::Everything,
+                    Some(a) => scope.contains(a),
+                },
+        }
+    }
+
+    pub async fn load_questionnaire(id: i64) -> Result<QuestionnaireDetail, AppError> {
+        let state = app_state()?;
+        let user = use_context::<CurrentUser>().ok_or(ErrorCode::NotSignedIn)?;
+        let db = &state.db;
+        let scope = access::admin_scope(db, &user).await?;
+        let i = questionnaires::get(db, &user, id).await?;
+        let all = agencies::all(db).await?;
+        let by_id: HashMap<i64, &agency::Model> = all.iter().map(|a| (a.id, a)).collect();
+        let counters_all = counter::Entity::find().all(db).await?;
+        let def = defs::load(db, &state.instruments, id).await?;
+        let questions = def.criteria().count();
+        Ok(QuestionnaireDetail {
+            row: questionnaire_row(&i, &by_id, &counters_all, &scope, &questions),
+            min_answers: def.min_answers,
+            elements: def.element_views(),
+            scales: def.scales.clone(),
+        })
     }
 
     pub async fn load() -> Result<AdminData, AppError> {
@@ -153,6 +237,7 @@ mod ssr {
             kids.entry(parent).or_default().push(a);
         }
         let counters_all = counter::Entity::find().order_by_asc(counter::Column::Name).all(db).await?;
+        let criteria = instrument_criterion::Entity::find().all(db).await?;
         let mut per_unit: HashMap<i64, usize> = HashMap::new();
         for c in &counters_all {
             *per_unit.entry(c.agency_id).or_default() += 1;
@@ -180,18 +265,25 @@ mod ssr {
             }
         }
 
-        let counters = counters_all
+        let instruments = questionnaires::list(db, &user).await?;
+        let mut counters = Vec::new();
+        for c in counters_all.iter().filter(|c| scope.contains(c.agency_id)) {
+            let Some(a) = by_id.get(&c.agency_id) else { continue };
+            let lineage = questionnaires::lineage(&by_id, c.agency_id);
+            let usable = instruments.iter().filter(|i| questionnaires::usable_by(&lineage, i)).map(|i| i.id).collect();
+            counters.push(AdminCounter {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                unit: unit_ref(a),
+                open: c.disabled_at.is_none(),
+                opening_hours: c.opening_hours.clone().unwrap_or_default(),
+                questionnaire: c.instrument_id,
+                usable,
+            });
+        }
+        let questionnaires = instruments
             .iter()
-            .filter(|c| scope.contains(c.agency_id))
-            .filter_map(|c| {
-                by_id.get(&c.agency_id).map(|a| AdminCounter {
-                    code: c.code.clone(),
-                    name: c.name.clone(),
-                    unit: unit_ref(a),
-                    open: c.disabled_at.is_none(),
-                    opening_hours: c.opening_hours.clone().unwrap_or_default(),
-                })
-            })
+            .map(|i| questionnaire_row(i, &by_id, &counters_all, &scope, &criteria_per_instrument(&criteria, i.id)))
             .collect();
 
         let procedures = agencies::procedures(db)
@@ -274,6 +366,7 @@ mod ssr {
             .collect();
 
         Ok(AdminData {
+            questionnaires,
             api_keys,
             staff_networks,
             units: AdminUnits { units, may_add_roots: scope == access::Scope::Everything },
@@ -290,4 +383,9 @@ mod ssr {
 #[server(prefix = "/fn", endpoint = "admin_data")]
 pub async fn load_admin_data() -> Result<AdminData, AppError> {
     ssr::load().await
+}
+
+#[server(prefix = "/fn", endpoint = "admin_questionnaire")]
+pub async fn load_questionnaire(id: i64) -> Result<QuestionnaireDetail, AppError> {
+    ssr::load_questionnaire(id).await
 }

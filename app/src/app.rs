@@ -6,7 +6,8 @@ use crate::{
     pages::{
         account::{AccountPage, LoginPage},
         admin::{
-            AdminHome, ApiKeysAdmin, AuditAdmin, CountersAdmin, PostersAdmin, ProceduresAdmin, UnitsAdmin, UsersAdmin,
+            AdminHome, ApiKeysAdmin, AuditAdmin, CountersAdmin, PostersAdmin, ProceduresAdmin, QuestionnaireAdmin,
+            QuestionnairesAdmin, UnitsAdmin, UsersAdmin,
         },
         dashboard::{AgencyPage, DashboardPage},
         home::HomePage,
@@ -197,6 +198,8 @@ fn Site() -> impl IntoView {
                             <Route path=path!("/quan-tri/don-vi") view=UnitsAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/quay") view=CountersAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/quay/ap-phich") view=PostersAdmin ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/bang-hoi") view=QuestionnairesAdmin ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/bang-hoi/:id") view=QuestionnaireAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/thu-tuc") view=ProceduresAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/nguoi-dung") view=UsersAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/nhat-ky") view=AuditAdmin ssr=SsrMode::Async/>

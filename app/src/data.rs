@@ -37,6 +37,7 @@ mod ssr {
         to: Option<&str>,
         rollup: Option<&str>,
         basis: Option<&str>,
+        questionnaire: Option<&str>,
     ) -> Result<ReportQuery, AppError> {
         let period = Period::parse(from, to, today())?;
         let invalid = |field: &str| AppError {
@@ -52,7 +53,8 @@ mod ssr {
             None => Basis::default(),
             Some(b) => Basis::parse(b).ok_or_else(|| invalid("basis"))?,
         };
-        Ok(ReportQuery { period, rollup, basis })
+        let questionnaire = questionnaire.map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
+        Ok(ReportQuery { period, rollup, basis, questionnaire })
     }
 }
 #[cfg(feature = "ssr")]
@@ -101,9 +103,11 @@ pub async fn load_overview(
     to: Option<String>,
     rollup: Option<String>,
     basis: Option<String>,
+    questionnaire: Option<String>,
 ) -> Result<Overview, AppError> {
     let state = crate::server::state::app_state()?;
-    let q = report_query(from.as_deref(), to.as_deref(), rollup.as_deref(), basis.as_deref())?;
+    let q =
+        report_query(from.as_deref(), to.as_deref(), rollup.as_deref(), basis.as_deref(), questionnaire.as_deref())?;
     crate::server::services::indices::overview(&state, q).await
 }
 
@@ -114,9 +118,11 @@ pub async fn load_agency_report(
     to: Option<String>,
     rollup: Option<String>,
     basis: Option<String>,
+    questionnaire: Option<String>,
 ) -> Result<AgencyReport, AppError> {
     let state = crate::server::state::app_state()?;
-    let q = report_query(from.as_deref(), to.as_deref(), rollup.as_deref(), basis.as_deref())?;
+    let q =
+        report_query(from.as_deref(), to.as_deref(), rollup.as_deref(), basis.as_deref(), questionnaire.as_deref())?;
     let viewer = use_context::<crate::server::services::auth::CurrentUser>();
     crate::server::services::indices::agency_report(&state, viewer.as_ref(), &code, q).await
 }

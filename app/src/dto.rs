@@ -47,8 +47,11 @@ pub struct ScalePointView {
 pub struct CriterionView {
     pub code: String,
     pub text: Localized,
-    /// The code of its answer scale (see `SurveyForm::scales`).
+    /// Where its answers' labels are (see `SurveyForm::scales`): a scale code, or
+    /// `choice:{code}` for a single choice's own options.
     pub scale: String,
+    /// Its question type: `likert5`, `smiley3`, `yes_no`, `choice` or `text`.
+    pub kind: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,11 +158,20 @@ pub struct TreeRow {
 }
 
 /// What a report counts: the period, how units roll up, and which ratings count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportQuery {
     pub period: Period,
     pub rollup: Rollup,
     pub basis: Basis,
+    /// The questionnaire whose index is shown, by code; `None` for the default (SIPAS) one.
+    pub questionnaire: Option<String>,
+}
+
+/// A questionnaire an index can be shown for: its code and name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionnaireChoice {
+    pub code: String,
+    pub name: Localized,
 }
 
 /// The dashboard overview: every current unit with its index.
@@ -168,6 +180,9 @@ pub struct Overview {
     pub period: Period,
     pub rollup: Rollup,
     pub basis: Basis,
+    /// The questionnaire shown (its code) and the others that can be chosen, default first.
+    pub questionnaire: String,
+    pub questionnaires: Vec<QuestionnaireChoice>,
     pub low_sample_below: u64,
     pub rows: Vec<TreeRow>,
 }
@@ -182,6 +197,8 @@ pub struct AgencyReport {
     pub period: Period,
     pub rollup: Rollup,
     pub basis: Basis,
+    pub questionnaire: String,
+    pub questionnaires: Vec<QuestionnaireChoice>,
     pub low_sample_below: u64,
     pub overall: IndexFigure,
     /// Empty unless `detailed`.

@@ -24,6 +24,9 @@ pub enum ErrorCode {
     CounterClosed,
     AgencyNotFound,
     TicketNotFound,
+    QuestionnaireNotFound,
+    QuestionnairePublished,
+    QuestionnaireNotUsable,
     TicketUsed,
     TicketExpired,
     InvalidDossierCode,
@@ -35,6 +38,7 @@ pub enum ErrorCode {
     RatingOutOfRange,
     TooFewAnswers,
     CommentTooLong,
+    AnswerTooLong,
     UnknownChannel,
     UnknownProcedure,
     UnknownField,
@@ -72,6 +76,9 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::CounterNotFound => "counter_not_found",
+            ErrorCode::QuestionnaireNotFound => "questionnaire_not_found",
+            ErrorCode::QuestionnairePublished => "questionnaire_published",
+            ErrorCode::QuestionnaireNotUsable => "questionnaire_not_usable",
             ErrorCode::CounterClosed => "counter_closed",
             ErrorCode::TicketNotFound => "ticket_not_found",
             ErrorCode::TicketUsed => "ticket_used",
@@ -85,6 +92,7 @@ impl ErrorCode {
             ErrorCode::RatingOutOfRange => "rating_out_of_range",
             ErrorCode::TooFewAnswers => "too_few_answers",
             ErrorCode::CommentTooLong => "comment_too_long",
+            ErrorCode::AnswerTooLong => "answer_too_long",
             ErrorCode::UnknownChannel => "unknown_channel",
             ErrorCode::UnknownProcedure => "unknown_procedure",
             ErrorCode::UnknownField => "unknown_field",
@@ -121,8 +129,9 @@ impl ErrorCode {
             ErrorCode::NotFound
             | ErrorCode::CounterNotFound
             | ErrorCode::AgencyNotFound
-            | ErrorCode::TicketNotFound => 404,
-            ErrorCode::AlreadyExists | ErrorCode::TicketUsed => 409,
+            | ErrorCode::TicketNotFound
+            | ErrorCode::QuestionnaireNotFound => 404,
+            ErrorCode::AlreadyExists | ErrorCode::TicketUsed | ErrorCode::QuestionnairePublished => 409,
             ErrorCode::CounterClosed | ErrorCode::TicketExpired => 410,
             ErrorCode::TooManyAttempts | ErrorCode::TooManySubmissions => 429,
             ErrorCode::MethodNotAllowed => 405,
@@ -134,6 +143,7 @@ impl ErrorCode {
             | ErrorCode::RatingOutOfRange
             | ErrorCode::TooFewAnswers
             | ErrorCode::CommentTooLong
+            | ErrorCode::AnswerTooLong
             | ErrorCode::UnknownChannel
             | ErrorCode::UnknownProcedure
             | ErrorCode::UnknownField
@@ -146,6 +156,7 @@ impl ErrorCode {
             | ErrorCode::InvalidCode
             | ErrorCode::InvalidOpeningHours
             | ErrorCode::InvalidNetwork
+            | ErrorCode::QuestionnaireNotUsable
             | ErrorCode::InvalidDossierCode => 422,
             ErrorCode::Internal => 500,
             ErrorCode::DatabaseUnavailable => 503,
@@ -165,6 +176,9 @@ impl ErrorCode {
             ErrorCode::NotFound => Msg::ErrNotFound,
             ErrorCode::MethodNotAllowed => Msg::ErrMethodNotAllowed,
             ErrorCode::CounterNotFound => Msg::ErrCounterNotFound,
+            ErrorCode::QuestionnaireNotFound => Msg::ErrQuestionnaireNotFound,
+            ErrorCode::QuestionnairePublished => Msg::ErrQuestionnairePublished,
+            ErrorCode::QuestionnaireNotUsable => Msg::ErrQuestionnaireNotUsable,
             ErrorCode::CounterClosed => Msg::ErrCounterClosed,
             ErrorCode::TicketNotFound => Msg::ErrTicketNotFound,
             ErrorCode::TicketUsed => Msg::ErrTicketUsed,
@@ -178,6 +192,7 @@ impl ErrorCode {
             ErrorCode::RatingOutOfRange => Msg::ErrRatingOutOfRange,
             ErrorCode::TooFewAnswers => Msg::ErrTooFewAnswers,
             ErrorCode::CommentTooLong => Msg::ErrCommentTooLong,
+            ErrorCode::AnswerTooLong => Msg::ErrAnswerTooLong,
             ErrorCode::UnknownChannel => Msg::ErrUnknownChannel,
             ErrorCode::UnknownProcedure => Msg::ErrUnknownProcedure,
             ErrorCode::UnknownField => Msg::ErrUnknownField,

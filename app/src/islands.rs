@@ -30,17 +30,18 @@ fn mark_hydrated() {
     });
 }
 
-/// Counts questions with a real answer (the "no opinion" choice has an empty value).
+/// Counts questions with a real answer (the "no opinion" choice has an empty value), short
+/// texts included.
 #[cfg(feature = "hydrate")]
 fn count_answered(form: &web_sys::HtmlFormElement) -> usize {
     use leptos::wasm_bindgen::JsCast;
-    let Ok(checked) = form.query_selector_all("input[type=radio]:checked") else {
+    let Ok(given) = form.query_selector_all("input[type=radio]:checked, input.q-text") else {
         return 0;
     };
-    (0..checked.length())
-        .filter_map(|i| checked.item(i))
+    (0..given.length())
+        .filter_map(|i| given.item(i))
         .filter_map(|node| node.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .filter(|input| !input.value().is_empty())
+        .filter(|input| !input.value().trim().is_empty())
         .count()
 }
 
@@ -88,7 +89,7 @@ pub fn SurveyFormIsland(
     };
     let SurveyTexts { submit, submitting: sending, need_answer, .. } = texts;
     view! {
-        <form method="post" action=action node_ref=form_ref on:change=on_change on:submit=on_submit>
+        <form method="post" action=action node_ref=form_ref on:change=on_change on:input=on_change on:submit=on_submit>
             {children()}
             <div class="submit-bar">
                 <p class="progress" aria-live="polite">{progress}</p>

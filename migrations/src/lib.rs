@@ -14,6 +14,7 @@ mod m20261123_000007_add_admin_columns;
 mod m20261123_000008_create_tickets;
 mod m20261123_000009_create_staff_networks;
 mod m20261123_000010_seed_kiosk_quick;
+mod m20261124_000011_sector_templates;
 mod triggers;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_create_tickets::Migration),
             Box::new(m20261123_000009_create_staff_networks::Migration),
             Box::new(m20261123_000010_seed_kiosk_quick::Migration),
+            Box::new(m20261124_000011_sector_templates::Migration),
         ]
     }
 }

@@ -15,7 +15,7 @@ use app::{
         services::{
             admin::{self, UnitDraft},
             auth::CurrentUser,
-            tickets,
+            questionnaires, tickets,
         },
     },
 };
@@ -121,11 +121,80 @@ pub async fn counters(State(state): State<AppState>, req: Request) -> Response {
             "close" => admin::set_counter_open(db, &user, f.get("code"), false).await,
             "reopen" => admin::set_counter_open(db, &user, f.get("code"), true).await,
             "hours" => admin::set_opening_hours(db, &user, f.get("code"), f.get("opening_hours")).await,
+            "questionnaire" => {
+                let chosen = match f.get("questionnaire") {
+                    "" => None,
+                    raw => Some(raw.parse::<i64>().map_err(|_| AppError::from(ErrorCode::QuestionnaireNotFound))?),
+                };
+                questionnaires::set_counter_questionnaire(db, &user, f.get("code"), chosen).await
+            }
             "network_add" => admin::add_staff_network(db, &user, f.get("unit"), f.get("cidr"), f.get("note")).await,
             "network_remove" => match f.get("id").parse::<i64>() {
                 Ok(id) => admin::remove_staff_network(db, &user, id).await,
                 Err(_) => Err(unknown_action()),
             },
+            _ => Err(unknown_action()),
+        }
+    })
+    .await
+}
+
+/// `POST /quan-tri/bang-hoi`: copy a questionnaire into a new draft version, then show it.
+pub async fn questionnaires_list(State(state): State<AppState>, req: Request) -> Response {
+    let created = std::sync::Arc::new(std::sync::Mutex::new(None::<i64>));
+    let slot = created.clone();
+    let res = handle(state, req, move |state, user, f| async move {
+        if f.get("action") != "copy" {
+            return Err(unknown_action());
+        }
+        let id = f.get("id").parse::<i64>().map_err(|_| AppError::from(ErrorCode::QuestionnaireNotFound))?;
+        let new = questionnaires::copy(&state.db, &user, id, f.get("unit")).await?;
+        if let Ok(mut s) = slot.lock() {
+            *s = Some(new);
+        }
+        Ok(())
+    })
+    .await;
+    match created.lock().ok().and_then(|s| *s) {
+        // Straight to the new draft, where it is edited.
+        Some(id) => Redirect::to(&format!("/quan-tri/bang-hoi/{id}?ok=1")).into_response(),
+        None => res,
+    }
+}
+
+/// `POST /quan-tri/bang-hoi/{id}`: save a draft's texts, or publish it.
+pub async fn questionnaire(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    req: Request,
+) -> Response {
+    handle(state, req, move |state, user, f| async move {
+        let db = &state.db;
+        match f.get("action") {
+            "save" => {
+                let questions = f
+                    .all("q")
+                    .into_iter()
+                    .map(|code| {
+                        let (vi, en) =
+                            (f.get(&format!("vi.{code}")).to_owned(), f.get(&format!("en.{code}")).to_owned());
+                        (code, vi, en)
+                    })
+                    .collect();
+                let texts = questionnaires::DraftTexts {
+                    name_vi: f.get("name_vi").into(),
+                    name_en: f.get("name_en").into(),
+                    min_answers: f.get("min_answers").into(),
+                    questions,
+                };
+                questionnaires::save_draft(db, &user, id, texts).await
+            }
+            "publish" => {
+                questionnaires::publish(db, &user, id).await?;
+                // A new shared version of the default questionnaire replaces it from now on.
+                state.instruments.set_default_id(None);
+                Ok(())
+            }
             _ => Err(unknown_action()),
         }
     })

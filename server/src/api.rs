@@ -131,6 +131,7 @@ async fn get_sipas(
             q.get("to").map(String::as_str),
             q.get("rollup").map(String::as_str),
             q.get("basis").map(String::as_str),
+            q.get("questionnaire").map(String::as_str),
         )?;
         let (period, rollup) = (query.period, query.rollup);
         let (unit, report) = indices::unit_report(&state, &code, &query).await?;
@@ -213,6 +214,7 @@ fn parse_submission(body: &Map<String, Value>) -> Result<(Target, Submission), A
                         let raw = match v {
                             Value::Null => RawAnswer::Blank,
                             Value::Number(n) => n.as_i64().map(RawAnswer::Integer).unwrap_or(RawAnswer::Other),
+                            Value::String(s) => RawAnswer::Text(s.clone()),
                             _ => RawAnswer::Other,
                         };
                         sub.answers.insert(code.clone(), raw);
@@ -389,7 +391,7 @@ mod tests {
     #[test]
     fn a_complete_body_parses() {
         let (target, sub) = parse_submission(&obj(json!({
-            "counter": "abc234", "channel": "kiosk", "answers": {"II.A1": 5, "II.A2": null, "II.A3": 4.5},
+            "counter": "abc234", "channel": "kiosk", "answers": {"II.A1": 5, "II.A2": null, "II.A3": 4.5, "BV.F2": "Thêm ghế"},
             "comment": "ok", "procedure": null
         })))
         .unwrap();
@@ -398,6 +400,7 @@ mod tests {
         assert_eq!(sub.answers["II.A1"], RawAnswer::Integer(5));
         assert_eq!(sub.answers["II.A2"], RawAnswer::Blank);
         assert_eq!(sub.answers["II.A3"], RawAnswer::Other);
+        assert_eq!(sub.answers["BV.F2"], RawAnswer::Text("Thêm ghế".into()));
         assert_eq!(sub.procedure, None);
     }
 

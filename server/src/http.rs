@@ -219,6 +219,8 @@ pub fn router(state: AppState) -> Router {
         .route("/tai-khoan", post(staff::change_password))
         .route("/quan-tri/don-vi", post(admin::units))
         .route("/quan-tri/quay", post(admin::counters))
+        .route("/quan-tri/bang-hoi", post(admin::questionnaires_list))
+        .route("/quan-tri/bang-hoi/{id}", post(admin::questionnaire))
         .route("/quan-tri/thu-tuc", post(admin::procedures))
         .route("/quan-tri/nguoi-dung", post(admin::users))
         .route("/quan-tri/khoa-api", post(admin::api_keys))

@@ -89,8 +89,9 @@ async fn every_migration_can_be_rolled_back_and_applied_again() {
     assert_eq!(n(tables).await, 0);
     Migrator::up(&db, None).await.expect("up again");
     assert_eq!(n(tables).await, 1);
-    // The SIPAS service part and the kiosks' quick question are seeded again.
-    assert_eq!(n("SELECT COUNT(*) AS n FROM instrument_criterion").await, 16 + 1);
+    // The SIPAS service part, the kiosks' quick question and the three sector templates
+    // (hospital 12, school 11, utilities 11 questions) are seeded again.
+    assert_eq!(n("SELECT COUNT(*) AS n FROM instrument_criterion").await, 16 + 1 + 12 + 11 + 11);
     if let Some(dir) = dir {
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -11,6 +11,7 @@ mod database;
 mod integrity;
 mod kiosk;
 mod pages;
+mod questionnaires;
 mod survey_form;
 mod tickets;
 

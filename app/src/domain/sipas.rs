@@ -104,7 +104,7 @@ impl Tally {
                 let mut in_element = false;
                 for criterion in &element.criteria {
                     let scale = criterion.scale;
-                    let Some(v) = answer(&criterion.code).filter(|v| scale.is_valid(i64::from(*v))) else {
+                    let Some(v) = answer(&criterion.code).filter(|v| scale.is_valid(i64::from(*v), scale.max())) else {
                         continue;
                     };
                     let share = self.criteria.entry(criterion.code.clone()).or_default();

@@ -1,7 +1,7 @@
 //! A citizen's answers to a questionnaire, and the rules a submission must satisfy before it is
 //! stored. The same rules check the HTML form, the JSON API and the browser's early warning.
 
-use super::scale::Scale;
+use super::scale::{MAX_CHOICES, Scale, TEXT_MAX_CHARS};
 use crate::error::{ErrorCode, FieldError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -14,30 +14,26 @@ pub const COMMENT_MAX_CHARS: usize = 2000;
 pub const SCALE_MIN: u8 = 1;
 pub const SCALE_MAX: u8 = 5;
 
-/// An answer on the 5-point scale: 1 Rất không hài lòng … 5 Rất hài lòng.
+/// A numbered answer: 1 Rất không hài lòng … 5 Rất hài lòng on the SIPAS scale, fewer points
+/// on the others, or the number of the option chosen in a single-choice question.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u8", into = "u8")]
 pub struct Rating(u8);
 
 impl Rating {
     pub fn new(value: i64) -> Option<Rating> {
-        (i64::from(SCALE_MIN)..=i64::from(SCALE_MAX)).contains(&value).then_some(Rating(value as u8))
+        (i64::from(SCALE_MIN)..=i64::from(MAX_CHOICES)).contains(&value).then_some(Rating(value as u8))
     }
 
     pub const fn get(self) -> u8 {
         self.0
-    }
-
-    /// 4 (Hài lòng) and 5 (Rất hài lòng) count as satisfied (domain notes §1.5).
-    pub const fn is_satisfied(self) -> bool {
-        self.0 >= 4
     }
 }
 
 impl TryFrom<u8> for Rating {
     type Error = &'static str;
     fn try_from(value: u8) -> Result<Self, Self::Error> {
-        Rating::new(i64::from(value)).ok_or("rating must be 1–5")
+        Rating::new(i64::from(value)).ok_or("answer numbers run from 1 to 9")
     }
 }
 
@@ -85,70 +81,95 @@ pub enum RawAnswer {
     /// Left unanswered: JSON `null`, an empty form field, or the "no opinion" choice.
     Blank,
     Integer(i64),
-    /// Anything else: text, a fraction, `true`, a list…
+    /// Text that is not a whole number: the answer to a short-text question, or a mistake.
+    Text(String),
+    /// Anything else: a fraction, `true`, a list…
     Other,
 }
 
 impl RawAnswer {
-    /// Reads a form field: `""` is blank, digits are an integer, anything else is wrong.
+    /// Reads a form field: `""` is blank, digits are an integer, anything else is text.
     pub fn from_form(value: &str) -> RawAnswer {
         let v = value.trim();
         if v.is_empty() {
             RawAnswer::Blank
         } else {
-            v.parse::<i64>().map(RawAnswer::Integer).unwrap_or(RawAnswer::Other)
+            v.parse::<i64>().map(RawAnswer::Integer).unwrap_or_else(|_| RawAnswer::Text(v.to_owned()))
         }
     }
 }
 
-/// Answers that passed every rule: one entry per criterion of the instrument, `None` when the
-/// citizen did not answer it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ValidAnswers(pub BTreeMap<String, Option<Rating>>);
+/// Answers that passed every rule: one numbered entry per criterion of the instrument other
+/// than short texts, `None` when the citizen did not answer it; and the short texts given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidAnswers {
+    pub ratings: BTreeMap<String, Option<Rating>>,
+    pub texts: BTreeMap<String, String>,
+}
 
 impl ValidAnswers {
     pub fn answered(&self) -> usize {
-        self.0.values().filter(|v| v.is_some()).count()
+        self.ratings.values().filter(|v| v.is_some()).count() + self.texts.len()
     }
 }
 
-/// Checks answers against the criteria of an instrument (their codes and scales, in order) and
-/// the instrument's minimum number of answers. Reports every problem at once, one per field, so
-/// a citizen can fix them all in one go.
+/// One question as the rules see it: its code, its scale, and how many answers it offers
+/// (the scale's size, or a single choice's number of options).
+pub type Question<'a> = (&'a str, Scale, u8);
+
+/// Checks answers against the questions of an instrument (in order) and the instrument's
+/// minimum number of answers. Reports every problem at once, one per field, so a citizen can
+/// fix them all in one go.
 pub fn check_answers(
-    criteria: &[(&str, Scale)],
+    criteria: &[Question<'_>],
     min_answers: u32,
     raw: &BTreeMap<String, RawAnswer>,
 ) -> Result<ValidAnswers, Vec<FieldError>> {
     let mut errors = Vec::new();
     for code in raw.keys() {
-        if !criteria.iter().any(|(c, _)| *c == code.as_str()) {
+        if !criteria.iter().any(|(c, _, _)| *c == code.as_str()) {
             errors.push(FieldError::new(format!("answers.{code}"), ErrorCode::UnknownCriterion).with_arg("code", code));
         }
     }
-    let mut answers = BTreeMap::new();
-    for &(code, scale) in criteria {
+    let mut answers = ValidAnswers::default();
+    for &(code, scale, options) in criteria {
+        let field = || format!("answers.{code}");
+        if scale == Scale::Text {
+            match raw.get(code) {
+                None | Some(RawAnswer::Blank) => {}
+                Some(RawAnswer::Text(t)) if t.trim().chars().count() > TEXT_MAX_CHARS => {
+                    errors.push(FieldError::new(field(), ErrorCode::AnswerTooLong).with_arg("max", TEXT_MAX_CHARS))
+                }
+                Some(RawAnswer::Text(t)) => {
+                    answers.texts.insert(code.to_owned(), t.trim().to_owned());
+                }
+                Some(RawAnswer::Integer(v)) => {
+                    answers.texts.insert(code.to_owned(), v.to_string());
+                }
+                Some(RawAnswer::Other) => errors.push(FieldError::new(field(), ErrorCode::WrongType)),
+            }
+            continue;
+        }
         let value = match raw.get(code) {
             None | Some(RawAnswer::Blank) => None,
-            Some(RawAnswer::Integer(v)) => match Rating::new(*v).filter(|_| scale.is_valid(*v)) {
+            Some(RawAnswer::Integer(v)) => match Rating::new(*v).filter(|_| scale.is_valid(*v, options)) {
                 Some(r) => Some(r),
                 None => {
                     errors.push(
-                        FieldError::new(format!("answers.{code}"), ErrorCode::RatingOutOfRange)
+                        FieldError::new(field(), ErrorCode::RatingOutOfRange)
                             .with_arg("min", SCALE_MIN)
-                            .with_arg("max", scale.max()),
+                            .with_arg("max", options.min(scale.max())),
                     );
                     None
                 }
             },
-            Some(RawAnswer::Other) => {
-                errors.push(FieldError::new(format!("answers.{code}"), ErrorCode::NotARating));
+            Some(RawAnswer::Text(_) | RawAnswer::Other) => {
+                errors.push(FieldError::new(field(), ErrorCode::NotARating));
                 None
             }
         };
-        answers.insert(code.to_owned(), value);
+        answers.ratings.insert(code.to_owned(), value);
     }
-    let answers = ValidAnswers(answers);
     // The minimum is only worth reporting when the answers given were otherwise fine.
     if errors.is_empty() && answers.answered() < min_answers as usize {
         errors.push(FieldError::new("answers", ErrorCode::TooFewAnswers).with_arg("min", min_answers));
@@ -190,8 +211,8 @@ pub fn user_agent_class(ua: &str) -> &'static str {
 mod tests {
     use super::*;
 
-    const CRITERIA: [(&str, Scale); 3] =
-        [("II.A1", Scale::Likert5), ("II.A2", Scale::Likert5), ("II.B1", Scale::Likert5)];
+    const CRITERIA: [Question<'static>; 3] =
+        [("II.A1", Scale::Likert5, 5), ("II.A2", Scale::Likert5, 5), ("II.B1", Scale::Likert5, 5)];
 
     fn raw(pairs: &[(&str, RawAnswer)]) -> BTreeMap<String, RawAnswer> {
         pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
@@ -201,10 +222,10 @@ mod tests {
     fn valid_answers_fill_every_criterion_and_blanks_mean_no_answer() {
         let ok = check_answers(&CRITERIA, 1, &raw(&[("II.A1", RawAnswer::Integer(5)), ("II.A2", RawAnswer::Blank)]))
             .unwrap();
-        assert_eq!(ok.0.len(), 3);
-        assert_eq!(ok.0["II.A1"], Rating::new(5));
-        assert_eq!(ok.0["II.A2"], None);
-        assert_eq!(ok.0["II.B1"], None);
+        assert_eq!(ok.ratings.len(), 3);
+        assert_eq!(ok.ratings["II.A1"], Rating::new(5));
+        assert_eq!(ok.ratings["II.A2"], None);
+        assert_eq!(ok.ratings["II.B1"], None);
         assert_eq!(ok.answered(), 1);
     }
 
@@ -240,7 +261,7 @@ mod tests {
 
     #[test]
     fn each_criterion_is_checked_on_its_own_scale() {
-        let criteria = [("Q1", Scale::Smiley3)];
+        let criteria = [("Q1", Scale::Smiley3, 3)];
         assert!(check_answers(&criteria, 1, &raw(&[("Q1", RawAnswer::Integer(3))])).is_ok());
         let errs = check_answers(&criteria, 1, &raw(&[("Q1", RawAnswer::Integer(4))])).unwrap_err();
         assert_eq!(errs[0].code, ErrorCode::RatingOutOfRange);
@@ -251,8 +272,8 @@ mod tests {
     fn form_values_are_read_strictly() {
         assert_eq!(RawAnswer::from_form(""), RawAnswer::Blank);
         assert_eq!(RawAnswer::from_form(" 4 "), RawAnswer::Integer(4));
-        assert_eq!(RawAnswer::from_form("4.5"), RawAnswer::Other);
-        assert_eq!(RawAnswer::from_form("năm"), RawAnswer::Other);
+        assert_eq!(RawAnswer::from_form("4.5"), RawAnswer::Text("4.5".into()));
+        assert_eq!(RawAnswer::from_form(" năm "), RawAnswer::Text("năm".into()));
     }
 
     #[test]
@@ -267,10 +288,44 @@ mod tests {
     }
 
     #[test]
-    fn ratings_are_satisfied_from_four_up() {
-        let sat: Vec<bool> = (1..=5).map(|v| Rating::new(v).unwrap().is_satisfied()).collect();
-        assert_eq!(sat, [false, false, false, true, true]);
-        assert!(Rating::new(0).is_none() && Rating::new(6).is_none());
+    fn answer_numbers_run_from_one_to_the_most_options() {
+        assert!(Rating::new(1).is_some() && Rating::new(9).is_some());
+        assert!(Rating::new(0).is_none() && Rating::new(10).is_none());
+    }
+
+    #[test]
+    fn single_choices_take_one_of_their_options_and_texts_are_kept_trimmed() {
+        let criteria = [("H.E1", Scale::Choice, 4), ("H.E2", Scale::Text, 0), ("H.A1", Scale::Likert5, 5)];
+        let ok = check_answers(
+            &criteria,
+            1,
+            &raw(&[("H.E1", RawAnswer::Integer(4)), ("H.E2", RawAnswer::Text("  Thêm ghế chờ ".into()))]),
+        )
+        .unwrap();
+        assert_eq!(ok.ratings["H.E1"], Rating::new(4));
+        assert_eq!(ok.ratings["H.A1"], None);
+        assert_eq!(ok.texts["H.E2"], "Thêm ghế chờ");
+        assert!(!ok.ratings.contains_key("H.E2"));
+        assert_eq!(ok.answered(), 2);
+
+        let long = "ữ".repeat(TEXT_MAX_CHARS + 1);
+        let errs = check_answers(
+            &criteria,
+            1,
+            &raw(&[
+                ("H.E1", RawAnswer::Integer(5)),
+                ("H.E2", RawAnswer::Text(long)),
+                ("H.A1", RawAnswer::Text("tốt".into())),
+            ]),
+        )
+        .unwrap_err();
+        let got: Vec<(&str, ErrorCode)> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert!(got.contains(&("answers.H.E1", ErrorCode::RatingOutOfRange)), "{got:?}");
+        assert!(errs.iter().any(|e| e.field == "answers.H.E1" && e.args.contains(&("max".to_owned(), "4".to_owned()))));
+        assert!(got.contains(&("answers.H.E2", ErrorCode::AnswerTooLong)));
+        assert!(got.contains(&("answers.H.A1", ErrorCode::NotARating)));
+        // A text alone counts as an answer towards the minimum.
+        assert!(check_answers(&criteria, 1, &raw(&[("H.E2", RawAnswer::Text("Tốt".into()))])).is_ok());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::{
         period::Period,
         sipas::Rollup,
     },
-    dto::{AgencyReport, CodedFigure, TreeRow},
+    dto::{AgencyReport, CodedFigure, QuestionnaireChoice, TreeRow},
     i18n::{Msg, count, percent},
     pages::not_found::ErrorView,
 };
@@ -30,22 +30,34 @@ struct Filters {
     to: Option<String>,
     rollup: Option<String>,
     basis: Option<String>,
+    questionnaire: Option<String>,
 }
 
 impl Filters {
     fn from_query() -> Filters {
         let q = use_query_map().get_untracked();
         let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
-        Filters { from: get("from"), to: get("to"), rollup: get("rollup"), basis: get("basis") }
+        Filters {
+            from: get("from"),
+            to: get("to"),
+            rollup: get("rollup"),
+            basis: get("basis"),
+            questionnaire: get("questionnaire"),
+        }
     }
 
     /// The same filters as a query string, to keep them when following a link.
     fn query_string(&self) -> String {
-        let parts: Vec<String> =
-            [("from", &self.from), ("to", &self.to), ("rollup", &self.rollup), ("basis", &self.basis)]
-                .into_iter()
-                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", v.replace(['&', '#', ' '], ""))))
-                .collect();
+        let parts: Vec<String> = [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("rollup", &self.rollup),
+            ("basis", &self.basis),
+            ("questionnaire", &self.questionnaire),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", v.replace(['&', '#', ' '], ""))))
+        .collect();
         if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
     }
 }
@@ -67,7 +79,31 @@ fn period_text(p: &Period) -> String {
 
 /// The period and roll-up form; submitting reloads the page with the new query.
 #[component]
-fn FilterForm(action: String, period: Period, rollup: Rollup, basis: Basis) -> impl IntoView {
+fn FilterForm(
+    action: String,
+    period: Period,
+    rollup: Rollup,
+    basis: Basis,
+    questionnaire: String,
+    questionnaires: Vec<QuestionnaireChoice>,
+) -> impl IntoView {
+    let lang = use_lang();
+    // Only worth a choice when there is one to make.
+    let questionnaire_select = (questionnaires.len() > 1).then(|| {
+        let options = questionnaires
+            .into_iter()
+            .map(|q| {
+                let selected = q.code == questionnaire;
+                view! { <option value=q.code.clone() selected=selected>{q.name.get(lang).to_owned()}</option> }
+            })
+            .collect_view();
+        view! {
+            <label>
+                {t(Msg::CounterQuestionnaire)}
+                <select name="questionnaire">{options}</select>
+            </label>
+        }
+    });
     let option = |value: Rollup, label: Msg| {
         view! { <option value=value.as_str() selected=rollup == value>{t(label)}</option> }
     };
@@ -103,6 +139,7 @@ fn FilterForm(action: String, period: Period, rollup: Rollup, basis: Basis) -> i
                         {basis_option(Basis::Verified, Msg::BasisVerified)}
                     </select>
                 </label>
+                {questionnaire_select}
                 <button type="submit">{t(Msg::DashboardApply)}</button>
             </fieldset>
         </form>
@@ -158,7 +195,8 @@ fn UnitTable(rows: Vec<TreeRow>, query: String) -> impl IntoView {
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let filters = Filters::from_query();
-    let data = Resource::new(move || filters.clone(), |f| load_overview(f.from, f.to, f.rollup, f.basis));
+    let data =
+        Resource::new(move || filters.clone(), |f| load_overview(f.from, f.to, f.rollup, f.basis, f.questionnaire));
     view! {
         <Title text=t(Msg::DashboardTitle)/>
         <h1>{t(Msg::DashboardTitle)}</h1>
@@ -172,10 +210,18 @@ pub fn DashboardPage() -> impl IntoView {
                             to: Some(o.period.to.to_string()),
                             rollup: Some(o.rollup.as_str().to_owned()),
                             basis: Some(o.basis.as_str().to_owned()),
+                            questionnaire: Some(o.questionnaire.clone()),
                         }
                         .query_string();
                         view! {
-                            <FilterForm action="/dashboard".into() period=o.period rollup=o.rollup basis=o.basis/>
+                            <FilterForm
+                                action="/dashboard".into()
+                                period=o.period
+                                rollup=o.rollup
+                                basis=o.basis
+                                questionnaire=o.questionnaire.clone()
+                                questionnaires=o.questionnaires.clone()
+                            />
                             <p class="period">{period_text(&o.period)}</p>
                             <UnitTable rows=o.rows query/>
                             <Notes low_sample_below=o.low_sample_below/>
@@ -195,7 +241,7 @@ pub fn AgencyPage() -> impl IntoView {
     let filters = Filters::from_query();
     let data = Resource::new(
         move || (code.clone(), filters.clone()),
-        |(code, f)| load_agency_report(code, f.from, f.to, f.rollup, f.basis),
+        |(code, f)| load_agency_report(code, f.from, f.to, f.rollup, f.basis, f.questionnaire),
     );
     view! {
         <Suspense fallback=|| ()>
@@ -235,6 +281,7 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
         to: Some(report.period.to.to_string()),
         rollup: Some(report.rollup.as_str().to_owned()),
         basis: Some(report.basis.as_str().to_owned()),
+        questionnaire: Some(report.questionnaire.clone()),
     }
     .query_string();
     let name = report.name.get(lang).to_owned();
@@ -301,6 +348,8 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
             period=report.period
             rollup=report.rollup
             basis=report.basis
+            questionnaire=report.questionnaire.clone()
+            questionnaires=report.questionnaires.clone()
         />
         <p class="period">{period_text(&report.period)}</p>
         <section class="headline" aria-label=t(Msg::DashboardOverall)>

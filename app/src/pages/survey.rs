@@ -5,6 +5,7 @@
 use crate::{
     app::{t, use_lang},
     data::{load_counter_info, load_survey_form, load_ticket_form},
+    domain::scale::TEXT_MAX_CHARS,
     dto::{CriterionView, ScalePointView, SurveyForm},
     error::{AppError, FieldError},
     i18n::{Lang, Msg},
@@ -95,13 +96,7 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
     let sub = submitted.unwrap_or_default();
     let token = if sub.form_token.is_empty() { form.form_token.clone() } else { sub.form_token.clone() };
     let known: Vec<&str> = form.elements.iter().flat_map(|e| e.criteria.iter().map(|c| c.code.as_str())).collect();
-    let answered = sub
-        .values
-        .iter()
-        .filter(|(code, v)| {
-            known.contains(&code.as_str()) && v.trim().parse::<u8>().is_ok_and(|v| (1..=5).contains(&v))
-        })
-        .count();
+    let answered = sub.values.iter().filter(|(code, v)| known.contains(&code.as_str()) && !v.trim().is_empty()).count();
     let total = form.criteria_count();
     let texts = SurveyTexts {
         progress: t(Msg::SurveyProgress).to_owned(),
@@ -241,7 +236,8 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
     }
 }
 
-/// One criterion: its text, the five answers as large radio buttons, and "no opinion".
+/// One criterion: its text and its answers as large radio buttons with "no opinion" (ratings
+/// and single choices), or a one-line text field (short texts).
 #[component]
 fn Question(
     criterion: CriterionView,
@@ -254,6 +250,29 @@ fn Question(
     let code = criterion.code.clone();
     let error_id = format!("err-{code}");
     let short = code.split('.').next_back().unwrap_or(&code).to_owned();
+    let invalid = error.is_some();
+    if criterion.kind == "text" {
+        let input_id = format!("{code}-text");
+        let label_for = input_id.clone();
+        return view! {
+            <div class=if invalid { "field q invalid" } else { "field q" } id=question_id(&code)>
+                <label for=label_for><span class="qcode">{short}</span> " " {criterion.text.get(lang).to_owned()}</label>
+                {error.map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+                <input
+                    type="text"
+                    class="q-text"
+                    id=input_id
+                    name=code.clone()
+                    maxlength=TEXT_MAX_CHARS.to_string()
+                    value=value.unwrap_or_default()
+                    aria-invalid=invalid.then_some("true")
+                    aria-describedby=invalid.then(|| format!("err-{code}"))
+                />
+            </div>
+        }
+        .into_any();
+    }
+    let numbered = criterion.kind != "choice";
     let options = scale
         .into_iter()
         .map(|point| {
@@ -264,7 +283,7 @@ fn Question(
             view! {
                 <label class="opt" for=label_for>
                     <input type="radio" id=id name=code.clone() value=v.clone() checked=checked/>
-                    <span class="n" aria-hidden="true">{v}</span>
+                    {numbered.then(|| view! { <span class="n" aria-hidden="true">{v.clone()}</span> })}
                     <span class="l">{point.label.get(lang).to_owned()}</span>
                 </label>
             }
@@ -273,7 +292,6 @@ fn Question(
     let skip_id = format!("{code}-skip");
     let skipped = value.as_deref() == Some("");
     let skip_for = skip_id.clone();
-    let invalid = error.is_some();
     view! {
         <fieldset
             class=if invalid { "q invalid" } else { "q" }
@@ -282,13 +300,14 @@ fn Question(
         >
             <legend><span class="qcode">{short}</span> " " {criterion.text.get(lang).to_owned()}</legend>
             {error.map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
-            <div class="scale">{options}</div>
+            <div class=if numbered { "scale" } else { "scale choices" }>{options}</div>
             <label class="opt no-opinion" for=skip_for>
                 <input type="radio" id=skip_id name=code.clone() value="" checked=skipped/>
                 <span class="l">{Msg::SurveyNoOpinion.text(lang)}</span>
             </label>
         </fieldset>
     }
+    .into_any()
 }
 
 #[component]

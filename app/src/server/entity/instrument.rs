@@ -14,6 +14,10 @@ pub struct Model {
     pub min_answers: i32,
     pub published_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The unit that made this version for itself; none for the shared templates.
+    pub agency_id: Option<i64>,
+    /// `administrative`, `health`, `education` or `utilities`.
+    pub sector: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

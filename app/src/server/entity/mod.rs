@@ -17,6 +17,7 @@ pub mod procedure;
 pub mod response;
 pub mod response_answer;
 pub mod response_note;
+pub mod response_text;
 pub mod staff_network;
 pub mod ticket;
 pub mod user_session;

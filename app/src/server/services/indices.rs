@@ -10,8 +10,11 @@ use crate::{
         sipas::{self, Estimate, Report, Share, Tally},
         survey::Channel,
     },
-    dto::{AgencyReport, CodedFigure, CounterActivity, FlagCount, IndexFigure, Overview, ReportQuery, TreeRow},
-    error::AppError,
+    dto::{
+        AgencyReport, CodedFigure, CounterActivity, FlagCount, IndexFigure, Localized, Overview, QuestionnaireChoice,
+        ReportQuery, TreeRow,
+    },
+    error::{AppError, ErrorCode},
     server::{
         entity::{
             agency, instrument, instrument_criterion, instrument_element, instrument_group, response, response_answer,
@@ -20,7 +23,7 @@ use crate::{
     },
 };
 use sea_orm::{
-    ConnectionTrait, EntityTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait, Query, SelectStatement},
 };
 use std::collections::HashMap;
@@ -197,11 +200,43 @@ struct Computed {
     instrument: std::sync::Arc<instruments::InstrumentDef>,
 }
 
+/// The questionnaires an index can be shown for: the newest published version of each (the
+/// kiosks' quick question aside), the default one first.
+pub async fn questionnaire_choices(db: &impl ConnectionTrait) -> Result<Vec<QuestionnaireChoice>, AppError> {
+    let rows = instrument::Entity::find()
+        .filter(instrument::Column::Status.eq("published"))
+        .filter(instrument::Column::Code.ne(KIOSK_INSTRUMENT))
+        .order_by_desc(instrument::Column::IsDefault)
+        .order_by_asc(instrument::Column::Code)
+        .order_by_desc(instrument::Column::Version)
+        .all(db)
+        .await?;
+    let mut out: Vec<QuestionnaireChoice> = Vec::new();
+    for i in rows {
+        if !out.iter().any(|c| c.code == i.code) {
+            out.push(QuestionnaireChoice { code: i.code, name: Localized::new(i.name_vi, i.name_en) });
+        }
+    }
+    Ok(out)
+}
+
 async fn compute(state: &AppState, q: &ReportQuery) -> Result<Computed, AppError> {
     let db = &state.db;
-    let instrument =
-        instruments::load(db, &state.instruments, instruments::cached_default_id(db, &state.instruments).await?)
-            .await?;
+    let id = match q.questionnaire.as_deref() {
+        None => instruments::cached_default_id(db, &state.instruments).await?,
+        Some(code) => {
+            instrument::Entity::find()
+                .filter(instrument::Column::Code.eq(code))
+                .filter(instrument::Column::Code.ne(KIOSK_INSTRUMENT))
+                .filter(instrument::Column::Status.eq("published"))
+                .order_by_desc(instrument::Column::Version)
+                .one(db)
+                .await?
+                .ok_or(ErrorCode::QuestionnaireNotFound)?
+                .id
+        }
+    };
+    let instrument = instruments::load(db, &state.instruments, id).await?;
     let units = agencies::all(db).await?;
     let tallies = tallies_by_agency(db, &q.period, q.basis, &instrument.code).await?;
     // Closed units still count: their history rolls up to the unit they were merged into, or
@@ -241,6 +276,8 @@ fn tree_rows(c: &Computed, day: chrono::NaiveDate, root: Option<i64>, max_depth:
 pub async fn overview(state: &AppState, q: ReportQuery) -> Result<Overview, AppError> {
     let c = compute(state, &q).await?;
     Ok(Overview {
+        questionnaire: c.instrument.code.clone(),
+        questionnaires: questionnaire_choices(&state.db).await?,
         rows: tree_rows(&c, q.period.to, None, usize::MAX),
         period: q.period,
         rollup: q.rollup,
@@ -291,6 +328,8 @@ pub async fn agency_report(
         period,
         rollup,
         basis,
+        questionnaire: c.instrument.code.clone(),
+        questionnaires: questionnaire_choices(&state.db).await?,
         low_sample_below: state.settings.low_sample_below,
         overall: figure(&report.overall),
         elements: if detailed { coded(&report.elements) } else { Vec::new() },

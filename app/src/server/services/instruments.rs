@@ -1,7 +1,7 @@
 //! Questionnaires as the survey and the index need them.
 
 use crate::{
-    domain::{scale::Scale, sipas},
+    domain::{scale::Scale, sipas, survey},
     dto::{CriterionView, ElementView, Localized, ScalePointView},
     error::AppError,
     server::{
@@ -60,12 +60,22 @@ impl InstrumentDef {
         self.elements().flat_map(|e| e.criteria.iter())
     }
 
-    /// Each criterion's code and scale, in order: what answers are checked against.
-    pub fn criterion_scales(&self) -> Vec<(&str, Scale)> {
-        self.criteria().map(|c| (c.code.as_str(), c.scale)).collect()
+    /// Each question's code, scale and number of answers, in order: what answers are checked
+    /// against.
+    pub fn criterion_scales(&self) -> Vec<survey::Question<'_>> {
+        self.criteria()
+            .map(|c| {
+                let options = match c.scale {
+                    Scale::Choice => u8::try_from(self.scale_of(&c.code).len()).unwrap_or(u8::MAX),
+                    other => other.max(),
+                };
+                (c.code.as_str(), c.scale, options)
+            })
+            .collect()
     }
 
-    /// The shape the index engine works on.
+    /// The shape the index engine works on: the rating questions only (single choices and
+    /// texts describe the visit and are not satisfaction), without elements left empty.
     pub fn structure(&self) -> sipas::Structure {
         sipas::Structure {
             groups: self
@@ -83,20 +93,24 @@ impl InstrumentDef {
                             criteria: e
                                 .criteria
                                 .iter()
+                                .filter(|c| c.scale.is_rating())
                                 .map(|c| sipas::CriterionDef { code: c.code.clone(), weight: c.weight, scale: c.scale })
                                 .collect(),
                         })
+                        .filter(|e| !e.criteria.is_empty())
                         .collect(),
                 })
+                .filter(|g| !g.elements.is_empty())
                 .collect(),
         }
     }
 
-    /// The answers of one criterion, lowest first.
+    /// The answers of one criterion, lowest first (a single choice's own options; none for a
+    /// text).
     pub fn scale_of(&self, criterion: &str) -> Vec<ScalePointView> {
         self.criteria()
             .find(|c| c.code == criterion)
-            .and_then(|c| self.scales.get(c.scale.as_str()))
+            .and_then(|c| self.scales.get(&c.scale.labels_key(&c.code)))
             .cloned()
             .unwrap_or_default()
     }
@@ -112,7 +126,8 @@ impl InstrumentDef {
                     .map(|c| CriterionView {
                         code: c.code.clone(),
                         text: c.text.clone(),
-                        scale: c.scale.as_str().to_owned(),
+                        scale: c.scale.labels_key(&c.code),
+                        kind: c.scale.as_str().to_owned(),
                     })
                     .collect(),
             })

@@ -12,6 +12,7 @@ pub mod instruments;
 pub mod integrity;
 pub mod kiosk;
 pub mod meta;
+pub mod questionnaires;
 pub mod survey;
 pub mod tickets;
 

@@ -10,7 +10,7 @@ use crate::{
     dto::{CounterInfo, Localized, ProcedureView, SurveyForm},
     error::{AppError, ErrorCode, FieldError},
     server::{
-        entity::{agency, counter, procedure, response, response_answer, ticket},
+        entity::{agency, counter, procedure, response, response_answer, response_text, ticket},
         state::AppState,
     },
 };
@@ -192,8 +192,10 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
     let at = sub.submitted_at.unwrap_or_else(super::now);
     let criteria: Vec<(i64, Option<i16>)> = instrument
         .criteria()
-        .map(|c| (c.id, answers.0.get(&c.code).copied().flatten().map(|r| i16::from(r.get()))))
+        .map(|c| (c.id, answers.ratings.get(&c.code).copied().flatten().map(|r| i16::from(r.get()))))
         .collect();
+    let texts: Vec<(i64, String)> =
+        instrument.criteria().filter_map(|c| answers.texts.get(&c.code).map(|t| (c.id, t.clone()))).collect();
     // Open QR codes can be scanned by anyone, any number of times: a device that sends too many
     // ratings in a few minutes is refused, not just flagged.
     if let (Channel::Qr, None, Some(d)) = (channel, &sub.ticket, &device)
@@ -254,6 +256,14 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         super::tickets::redeem(&txn, t.id, response_id).await?;
     }
     insert_answers(&txn, response_id, &criteria).await?;
+    if !texts.is_empty() {
+        let rows = texts.into_iter().map(|(criterion_id, text)| response_text::ActiveModel {
+            response_id: Set(response_id),
+            criterion_id: Set(criterion_id),
+            text: Set(text),
+        });
+        response_text::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+    }
     txn.commit().await?;
     Ok(Stored { response_id, duplicate: false })
 }
