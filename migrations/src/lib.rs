@@ -15,6 +15,7 @@ mod m20261123_000008_create_tickets;
 mod m20261123_000009_create_staff_networks;
 mod m20261123_000010_seed_kiosk_quick;
 mod m20261124_000011_sector_templates;
+mod m20261124_000012_index_response_device;
 mod triggers;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_create_staff_networks::Migration),
             Box::new(m20261123_000010_seed_kiosk_quick::Migration),
             Box::new(m20261124_000011_sector_templates::Migration),
+            Box::new(m20261124_000012_index_response_device::Migration),
         ]
     }
 }

@@ -147,7 +147,8 @@ async fn main() {
             let mut mine = Vec::new();
             let mut i = t as u64;
             while Instant::now() < deadline {
-                let body = json!({"counter": counters[i as usize % counters.len()], "channel": "kiosk", "answers": answers(i)});
+                let body =
+                    json!({"counter": counters[i as usize % counters.len()], "channel": "api", "answers": answers(i)});
                 let t0 = Instant::now();
                 let res = client.post(format!("{base}/api/v1/responses")).json(&body).send().await;
                 match res {
@@ -197,7 +198,7 @@ async fn main() {
                     counter_id: Set(c.id),
                     agency_id: Set(c.agency_id),
                     procedure_id: Set(None),
-                    channel: Set("kiosk".into()),
+                    channel: Set("api".into()),
                     submitted_at: Set(chrono::Utc::now()),
                     comment: Set(None),
                     device_hash: Set(None),

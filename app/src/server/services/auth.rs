@@ -33,7 +33,7 @@ pub const MAX_FAILURES_PER_LOGIN: u64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: u64 = 30;
 
 /// argon2id with 19 MiB of memory, 2 passes, 1 lane: the OWASP minimum for argon2id. On this
-/// project's 2-core machines one hash takes about 25–35 ms (see docs/BENCHMARKS.md), cheap
+/// project's 2-core machines one verification takes about 18–21 ms (see docs/BENCHMARKS.md), cheap
 /// for a sign-in and expensive for a guesser; memory-hardness is what makes GPUs pay.
 fn hasher() -> Result<Argon2<'static>, AppError> {
     let params = Params::new(19 * 1024, 2, 1, None).map_err(AppError::internal)?;

@@ -90,11 +90,13 @@ pub async fn check(db: &impl ConnectionTrait, c: &Candidate<'_>) -> Result<Flags
     // Long identical streaks: the same answers as each of the previous ratings at the counter
     // on the same questionnaire.
     let streak = if c.channel == Channel::Kiosk { KIOSK_STREAK_LENGTH } else { STREAK_LENGTH };
+    // Newest first along the (counter, time) index.
     let previous: Vec<i64> = response::Entity::find()
         .select_only()
         .column(response::Column::Id)
         .filter(response::Column::CounterId.eq(counter.id))
         .filter(response::Column::InstrumentId.eq(c.ctx.instrument.id))
+        .order_by_desc(response::Column::SubmittedAt)
         .order_by_desc(response::Column::Id)
         .limit((streak - 1) as u64)
         .into_tuple()
@@ -102,16 +104,22 @@ pub async fn check(db: &impl ConnectionTrait, c: &Candidate<'_>) -> Result<Flags
         .await?;
     if previous.len() == streak - 1 {
         let mine: HashMap<i64, Option<i16>> = c.answers.iter().copied().collect();
-        let mut theirs: HashMap<i64, HashMap<i64, Option<i16>>> = HashMap::new();
-        for a in response_answer::Entity::find()
-            .filter(response_answer::Column::ResponseId.is_in(previous.clone()))
-            .all(db)
-            .await?
-        {
-            theirs.entry(a.response_id).or_default().insert(a.criterion_id, a.value);
-        }
-        if previous.iter().all(|id| theirs.get(id) == Some(&mine)) {
-            flags.insert(Flag::IdenticalStreak);
+        let answers_of = |ids: Vec<i64>| async move {
+            let mut theirs: HashMap<i64, HashMap<i64, Option<i16>>> = HashMap::new();
+            for a in
+                response_answer::Entity::find().filter(response_answer::Column::ResponseId.is_in(ids)).all(db).await?
+            {
+                theirs.entry(a.response_id).or_default().insert(a.criterion_id, a.value);
+            }
+            Ok::<_, AppError>(theirs)
+        };
+        // Usually the latest rating already differs: one small read settles it.
+        let latest = answers_of(vec![previous[0]]).await?;
+        if latest.get(&previous[0]) == Some(&mine) {
+            let theirs = answers_of(previous.clone()).await?;
+            if previous.iter().all(|id| theirs.get(id) == Some(&mine)) {
+                flags.insert(Flag::IdenticalStreak);
+            }
         }
     }
 
