@@ -128,11 +128,17 @@ pub async fn counters(State(state): State<AppState>, req: Request) -> Response {
                 };
                 questionnaires::set_counter_questionnaire(db, &user, f.get("code"), chosen).await
             }
-            "network_add" => admin::add_staff_network(db, &user, f.get("unit"), f.get("cidr"), f.get("note")).await,
-            "network_remove" => match f.get("id").parse::<i64>() {
-                Ok(id) => admin::remove_staff_network(db, &user, id).await,
-                Err(_) => Err(unknown_action()),
-            },
+            "network_add" => {
+                admin::add_staff_network(db, &user, f.get("unit"), f.get("cidr"), f.get("note")).await?;
+                state.staff_networks.clear();
+                Ok(())
+            }
+            "network_remove" => {
+                let id = f.get("id").parse::<i64>().map_err(|_| unknown_action())?;
+                admin::remove_staff_network(db, &user, id).await?;
+                state.staff_networks.clear();
+                Ok(())
+            }
             _ => Err(unknown_action()),
         }
     })

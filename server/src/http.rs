@@ -74,6 +74,7 @@ pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppS
         db,
         settings: Arc::new(config.settings.clone()),
         instruments: InstrumentCache::default(),
+        staff_networks: Default::default(),
         device_hash_key: Arc::new(key),
         ticket_key: Arc::new(ticket_key),
         write_lock: Arc::default(),

@@ -39,6 +39,42 @@ impl Default for Settings {
     }
 }
 
+/// The networks registered as staff networks, read at most every [`StaffNetworkCache::TTL`]:
+/// every rating is checked against them, and they change a few times a year. A change made on
+/// this server is seen at once; one made on another instance within the TTL.
+#[derive(Clone, Default)]
+pub struct StaffNetworkCache {
+    slot: Arc<RwLock<Option<(std::time::Instant, StaffNetworks)>>>,
+}
+
+/// Every registered staff network, as read at one moment.
+pub type StaffNetworks = Arc<Vec<super::entity::staff_network::Model>>;
+
+impl StaffNetworkCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+    /// The networks if read less than the TTL ago.
+    pub fn fresh(&self) -> Option<StaffNetworks> {
+        let slot = self.slot.read().ok()?;
+        slot.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, list)| list.clone())
+    }
+
+    pub fn put(&self, list: Vec<super::entity::staff_network::Model>) -> StaffNetworks {
+        let list = Arc::new(list);
+        if let Ok(mut slot) = self.slot.write() {
+            *slot = Some((std::time::Instant::now(), list.clone()));
+        }
+        list
+    }
+
+    /// Forgets the networks, after a change.
+    pub fn clear(&self) {
+        if let Ok(mut slot) = self.slot.write() {
+            *slot = None;
+        }
+    }
+}
+
 /// Published questionnaires are immutable, so once read they can be kept for the life of the
 /// process. Drafts are never cached.
 #[derive(Clone, Default)]
@@ -78,6 +114,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub instruments: InstrumentCache,
+    pub staff_networks: StaffNetworkCache,
     /// Secret key for hashing client addresses into `response.device_hash`.
     pub device_hash_key: Arc<[u8; 32]>,
     /// Secret key that signs survey tickets.
@@ -107,4 +144,19 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 /// The application state, from inside a server function or a page rendered on the server.
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from the request context"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_networks_are_kept_until_cleared() {
+        let cache = StaffNetworkCache::default();
+        assert!(cache.fresh().is_none(), "nothing read yet");
+        let list = cache.put(Vec::new());
+        assert!(Arc::ptr_eq(&cache.fresh().unwrap(), &list));
+        cache.clear();
+        assert!(cache.fresh().is_none(), "a change forgets them at once");
+    }
 }

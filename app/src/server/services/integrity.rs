@@ -3,6 +3,7 @@
 //! submissions: a flagged rating is kept, shown, and left out of indices by default.
 
 use super::survey::CounterContext;
+use crate::server::state::StaffNetworkCache;
 use crate::{
     domain::{
         integrity::{
@@ -16,7 +17,8 @@ use crate::{
     server::entity::{agency, response, response_answer, staff_network},
 };
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::collections::HashMap;
 
 /// What the checks look at.
@@ -43,7 +45,11 @@ pub async fn rate_limited(db: &impl ConnectionTrait, device_hash: &str, at: Date
 }
 
 /// The flags a rating earns.
-pub async fn check(db: &impl ConnectionTrait, c: &Candidate<'_>) -> Result<Flags, AppError> {
+pub async fn check(
+    db: &impl ConnectionTrait,
+    networks: &StaffNetworkCache,
+    c: &Candidate<'_>,
+) -> Result<Flags, AppError> {
     let mut flags = Flags::default();
     let counter = &c.ctx.counter;
 
@@ -80,7 +86,10 @@ pub async fn check(db: &impl ConnectionTrait, c: &Candidate<'_>) -> Result<Flags
     if let (Some(ip), false) = (c.client_ip, c.channel == Channel::Kiosk) {
         // Usually a handful of networks, so read them all and look at the unit's line only if
         // one contains the address.
-        let networks: Vec<staff_network::Model> = staff_network::Entity::find().all(db).await?;
+        let networks = match networks.fresh() {
+            Some(list) => list,
+            None => networks.put(staff_network::Entity::find().all(db).await?),
+        };
         let matching: Vec<i64> = networks.iter().filter(|n| cidr_contains(&n.cidr, ip)).map(|n| n.agency_id).collect();
         if !matching.is_empty() && ancestors(db, c.ctx.agency.id).await?.iter().any(|a| matching.contains(a)) {
             flags.insert(Flag::StaffNetwork);
@@ -90,36 +99,34 @@ pub async fn check(db: &impl ConnectionTrait, c: &Candidate<'_>) -> Result<Flags
     // Long identical streaks: the same answers as each of the previous ratings at the counter
     // on the same questionnaire.
     let streak = if c.channel == Channel::Kiosk { KIOSK_STREAK_LENGTH } else { STREAK_LENGTH };
-    // Newest first along the (counter, time) index.
-    let previous: Vec<i64> = response::Entity::find()
-        .select_only()
-        .column(response::Column::Id)
-        .filter(response::Column::CounterId.eq(counter.id))
-        .filter(response::Column::InstrumentId.eq(c.ctx.instrument.id))
-        .order_by_desc(response::Column::SubmittedAt)
-        .order_by_desc(response::Column::Id)
-        .limit((streak - 1) as u64)
-        .into_tuple()
-        .all(db)
-        .await?;
-    if previous.len() == streak - 1 {
-        let mine: HashMap<i64, Option<i16>> = c.answers.iter().copied().collect();
-        let answers_of = |ids: Vec<i64>| async move {
-            let mut theirs: HashMap<i64, HashMap<i64, Option<i16>>> = HashMap::new();
-            for a in
-                response_answer::Entity::find().filter(response_answer::Column::ResponseId.is_in(ids)).all(db).await?
-            {
-                theirs.entry(a.response_id).or_default().insert(a.criterion_id, a.value);
-            }
-            Ok::<_, AppError>(theirs)
-        };
-        // Usually the latest rating already differs: one small read settles it.
-        let latest = answers_of(vec![previous[0]]).await?;
-        if latest.get(&previous[0]) == Some(&mine) {
-            let theirs = answers_of(previous.clone()).await?;
-            if previous.iter().all(|id| theirs.get(id) == Some(&mine)) {
-                flags.insert(Flag::IdenticalStreak);
-            }
+    // The latest ratings at the counter, newest first along the (counter, time) index.
+    let latest = |limit: u64| {
+        Query::select()
+            .column(response::Column::Id)
+            .from(response::Entity)
+            .and_where(Expr::col(response::Column::CounterId).eq(counter.id))
+            .and_where(Expr::col(response::Column::InstrumentId).eq(c.ctx.instrument.id))
+            .order_by(response::Column::SubmittedAt, Order::Desc)
+            .order_by(response::Column::Id, Order::Desc)
+            .limit(limit)
+            .to_owned()
+    };
+    let answers_of = |ids: SelectStatement| async move {
+        let mut theirs: HashMap<i64, HashMap<i64, Option<i16>>> = HashMap::new();
+        for a in
+            response_answer::Entity::find().filter(response_answer::Column::ResponseId.in_subquery(ids)).all(db).await?
+        {
+            theirs.entry(a.response_id).or_default().insert(a.criterion_id, a.value);
+        }
+        Ok::<_, AppError>(theirs)
+    };
+    let mine: HashMap<i64, Option<i16>> = c.answers.iter().copied().collect();
+    // Usually the latest rating already differs: one small read settles it.
+    let last = answers_of(latest(1)).await?;
+    if last.len() == 1 && last.values().all(|a| *a == mine) {
+        let theirs = answers_of(latest((streak - 1) as u64)).await?;
+        if theirs.len() == streak - 1 && theirs.values().all(|a| *a == mine) {
+            flags.insert(Flag::IdenticalStreak);
         }
     }
 

@@ -206,6 +206,7 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
     let dossier = sub.ticket.as_ref().map(|t| t.dossier_code.clone());
     let flags = integrity::check(
         &state.db,
+        &state.staff_networks,
         &integrity::Candidate {
             ctx,
             channel,
