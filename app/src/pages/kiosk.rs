@@ -131,8 +131,9 @@ fn KioskBody(view: KioskView, state: Option<KioskState>) -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <h1 class="kiosk-question">{view.question.get(lang).to_owned()}</h1>
                 <KioskIsland code=view.counter_code.clone() interval_seconds=view.interval_seconds low_rating=LOW_RATING texts>
+                    // Inside the island, so that the question steps aside for "why?" and thanks.
+                    <h1 class="kiosk-question">{view.question.get(lang).to_owned()}</h1>
                     <form method="post" action=action class="kiosk-options">{buttons}</form>
                 </KioskIsland>
                 <IslandScripts/>

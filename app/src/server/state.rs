@@ -76,11 +76,13 @@ impl StaffNetworkCache {
 }
 
 /// Published questionnaires are immutable, so once read they can be kept for the life of the
-/// process. Drafts are never cached.
+/// process. Drafts are never cached. Which one is the default can change (a new shared version
+/// is published), so that is looked up again after [`InstrumentCache::DEFAULT_TTL`]: at once on
+/// the server where it was published, within that time on the others.
 #[derive(Clone, Default)]
 pub struct InstrumentCache {
     by_id: Arc<RwLock<HashMap<i64, Arc<InstrumentDef>>>>,
-    default_id: Arc<RwLock<Option<i64>>>,
+    default_id: Arc<RwLock<Option<(std::time::Instant, i64)>>>,
 }
 
 impl InstrumentCache {
@@ -94,16 +96,19 @@ impl InstrumentCache {
         }
     }
 
-    /// The default questionnaire's id, once looked up.
+    pub const DEFAULT_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+    /// The default questionnaire's id, if looked up less than the TTL ago.
     pub fn default_id(&self) -> Option<i64> {
-        *self.default_id.read().ok()?
+        let slot = self.default_id.read().ok()?;
+        slot.filter(|(at, _)| at.elapsed() < Self::DEFAULT_TTL).map(|(_, id)| id)
     }
 
     /// Remembers (or, with `None`, forgets) the default questionnaire; whoever changes the
     /// default must call this with `None`.
     pub fn set_default_id(&self, id: Option<i64>) {
         if let Ok(mut slot) = self.default_id.write() {
-            *slot = id;
+            *slot = id.map(|id| (std::time::Instant::now(), id));
         }
     }
 }
@@ -149,6 +154,16 @@ pub fn app_state() -> Result<AppState, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_questionnaire_is_remembered_until_forgotten() {
+        let cache = InstrumentCache::default();
+        assert_eq!(cache.default_id(), None);
+        cache.set_default_id(Some(7));
+        assert_eq!(cache.default_id(), Some(7));
+        cache.set_default_id(None);
+        assert_eq!(cache.default_id(), None);
+    }
 
     #[test]
     fn staff_networks_are_kept_until_cleared() {

@@ -277,6 +277,17 @@ pub async fn set_counter_open(
     code: &str,
     open: bool,
 ) -> Result<(), AppError> {
+    let c = counter_in_scope(db, user, code).await?;
+    let action = if open { "counter.reopen" } else { "counter.close" };
+    update_counter(db, user, c, action, |active| active.disabled_at = Set(if open { None } else { Some(now()) })).await
+}
+
+/// A counter of the administrator's scope, by its public code.
+pub async fn counter_in_scope(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    code: &str,
+) -> Result<counter::Model, AppError> {
     let scope = access::admin_scope(db, user).await?;
     let c = counter::Entity::find()
         .filter(counter::Column::Code.eq(code))
@@ -284,11 +295,21 @@ pub async fn set_counter_open(
         .await?
         .ok_or(ErrorCode::CounterNotFound)?;
     access::ensure(&scope, c.agency_id)?;
+    Ok(c)
+}
+
+/// Changes a counter (already checked to be in scope) and logs the change, in one transaction.
+pub async fn update_counter(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    c: counter::Model,
+    action: &str,
+    change: impl FnOnce(&mut counter::ActiveModel),
+) -> Result<(), AppError> {
     let txn = db.begin().await?;
     let mut active: counter::ActiveModel = c.clone().into();
-    active.disabled_at = Set(if open { None } else { Some(now()) });
+    change(&mut active);
     let after = active.update(&txn).await?;
-    let action = if open { "counter.reopen" } else { "counter.close" };
     audit::record(
         &txn,
         &Actor::user(user),
@@ -461,34 +482,15 @@ pub async fn set_opening_hours(
     code: &str,
     hours: &str,
 ) -> Result<(), AppError> {
-    let scope = access::admin_scope(db, user).await?;
-    let c = counter::Entity::find()
-        .filter(counter::Column::Code.eq(code))
-        .one(db)
-        .await?
-        .ok_or(ErrorCode::CounterNotFound)?;
-    access::ensure(&scope, c.agency_id)?;
+    let c = counter_in_scope(db, user, code).await?;
     let hours = hours.trim();
     if !hours.is_empty() && crate::domain::integrity::OpeningHours::parse(hours).is_none() {
         return Err(invalid("opening_hours", ErrorCode::InvalidOpeningHours));
     }
-    let txn = db.begin().await?;
-    let mut active: counter::ActiveModel = c.clone().into();
-    active.opening_hours = Set((!hours.is_empty()).then(|| hours.to_owned()));
-    let after = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        &Actor::user(user),
-        "counter.hours",
-        "counter",
-        &c.code,
-        Some(c.agency_id),
-        Some(audit::counter_json(&c)),
-        Some(audit::counter_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    update_counter(db, user, c, "counter.hours", |active| {
+        active.opening_hours = Set((!hours.is_empty()).then(|| hours.to_owned()));
+    })
+    .await
 }
 
 /// Registers a network as the staff's own: ratings from it are flagged.

@@ -309,7 +309,7 @@ pub async fn change_password(
 
 /// Constant-time comparison of CSRF tokens.
 pub fn csrf_matches(expected: &str, given: &str) -> bool {
-    expected.len() == given.len() && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    super::meta::secrets_match(expected, given)
 }
 
 #[cfg(test)]

@@ -155,7 +155,7 @@ pub fn note_token(state: &AppState, response_id: i64) -> String {
 
 /// Keeps the reason a citizen gave after a low rating (once per rating).
 pub async fn add_note(state: &AppState, response_id: i64, token: &str, reason: &str) -> Result<(), AppError> {
-    if note_token(state, response_id) != token {
+    if !meta::secrets_match(&note_token(state, response_id), token) {
         return Err(ErrorCode::Forbidden.into());
     }
     if !REASONS.contains(&reason) {

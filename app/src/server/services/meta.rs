@@ -77,6 +77,12 @@ fn from_hex(s: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
+/// Compares two secrets (tokens, signatures) in time that does not depend on where they
+/// differ, so that timing tells a guesser nothing.
+pub fn secrets_match(expected: &str, given: &str) -> bool {
+    expected.len() == given.len() && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
 /// Scopes a client-chosen key to one counter, so keys never collide across counters.
 pub fn scoped_key(counter_id: i64, key: &str) -> String {
     use sha2::{Digest, Sha256};

@@ -6,7 +6,7 @@
 
 use super::{
     access::{self, Scope},
-    agencies,
+    admin, agencies,
     audit::{self, Actor},
     auth::CurrentUser,
     kiosk::KIOSK_INSTRUMENT,
@@ -15,7 +15,7 @@ use super::{
 use crate::{
     error::{AppError, ErrorCode, FieldError},
     server::entity::{
-        agency, counter, instrument, instrument_criterion, instrument_element, instrument_group, instrument_scale_point,
+        agency, instrument, instrument_criterion, instrument_element, instrument_group, instrument_scale_point,
     },
 };
 use sea_orm::{
@@ -358,13 +358,7 @@ pub async fn set_counter_questionnaire(
     counter_code: &str,
     instrument_id: Option<i64>,
 ) -> Result<(), AppError> {
-    let scope = access::admin_scope(db, user).await?;
-    let c = counter::Entity::find()
-        .filter(counter::Column::Code.eq(counter_code))
-        .one(db)
-        .await?
-        .ok_or(ErrorCode::CounterNotFound)?;
-    access::ensure(&scope, c.agency_id)?;
+    let c = admin::counter_in_scope(db, user, counter_code).await?;
     if let Some(id) = instrument_id {
         let i = get(db, user, id).await?;
         let all = agencies::all(db).await?;
@@ -373,21 +367,6 @@ pub async fn set_counter_questionnaire(
             return Err(invalid("questionnaire", ErrorCode::QuestionnaireNotUsable));
         }
     }
-    let txn = db.begin().await?;
-    let mut active: counter::ActiveModel = c.clone().into();
-    active.instrument_id = Set(instrument_id);
-    let after = active.update(&txn).await?;
-    audit::record(
-        &txn,
-        &Actor::user(user),
-        "counter.questionnaire",
-        "counter",
-        &c.code,
-        Some(c.agency_id),
-        Some(audit::counter_json(&c)),
-        Some(audit::counter_json(&after)),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    admin::update_counter(db, user, c, "counter.questionnaire", |active| active.instrument_id = Set(instrument_id))
+        .await
 }
