@@ -137,7 +137,7 @@ async fn invalid_answers_come_back_marked_with_every_answer_kept_and_nothing_sto
     let html = res.text().await.unwrap();
     assert!(html.contains("Phiếu chưa gửi được"));
     assert!(html.contains("Câu trả lời phải từ 1 đến 5."));
-    assert!(html.contains("Câu trả lời phải là một số từ 1 đến 5."));
+    assert!(html.contains("Câu trả lời phải là số thứ tự của một lựa chọn (1, 2, 3…)."));
     assert!(html.contains("Không có thủ tục hành chính với mã này."));
     assert!(html.contains("Góp ý dài quá 2000 ký tự"));
     // The valid answer and the comment are still there, and the form keeps its token.
