@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod smtp_sink;
+
 use app::{
     domain::codes::AgencyKind,
     server::{

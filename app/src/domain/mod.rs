@@ -11,3 +11,4 @@ pub mod scale;
 pub mod sipas;
 pub mod stats;
 pub mod survey;
+pub mod workdays;

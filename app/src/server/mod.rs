@@ -3,6 +3,8 @@
 //! browser bundle.
 
 pub mod entity;
+pub mod mail;
+pub mod photos;
 pub mod qr;
 pub mod services;
 pub mod state;

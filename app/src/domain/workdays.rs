@@ -1,0 +1,1 @@
+//! Working days in Vietnam (placeholder, being written).

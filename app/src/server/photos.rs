@@ -1,0 +1,1 @@
+//! Citizens' photos (placeholder, being written).

@@ -1,0 +1,1 @@
+//! A loopback SMTP server for the tests (placeholder, being written).
