@@ -25,8 +25,11 @@ pub struct TestApp {
     /// Follows no redirects, so tests see the 303 after a form post.
     pub client: reqwest::Client,
     pub fixture: Fixture,
+    /// The settings the server runs with (the tests pass them to background services).
+    pub settings: Settings,
     sqlite_dir: Option<PathBuf>,
     server: tokio::task::JoinHandle<()>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// The units and counters every test starts with:
@@ -163,8 +166,9 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().unwrap();
         settings.public_url = format!("http://{addr}");
-        let config = server::Config { settings, ..Default::default() };
+        let config = server::Config { settings: settings.clone(), ..Default::default() };
         let state = server::build_state(db.clone(), &config).await.expect("state");
+        let workers = server::workers::spawn(state.clone());
         let app = server::router(state).into_make_service_with_connect_info::<SocketAddr>();
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.ok();
@@ -177,7 +181,7 @@ impl TestApp {
             ))
             .build()
             .unwrap();
-        TestApp { base: format!("http://{addr}"), db, client, fixture, sqlite_dir, server }
+        TestApp { base: format!("http://{addr}"), db, client, fixture, settings, sqlite_dir, server, workers }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -203,6 +207,42 @@ impl TestApp {
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client.post(self.url(path)).json(body).send().await.expect("POST JSON")
+    }
+
+    /// Posts a `multipart/form-data` form as a browser does: text fields, then files as
+    /// (field name, file name, content type, bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, Vec<u8>)],
+    ) -> reqwest::Response {
+        let boundary = "----ydan-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file, mime, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: {mime}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.client
+            .post(self.url(path))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .expect("POST multipart")
     }
 
     /// Runs SQL directly against the test database (to set up a situation).
@@ -238,6 +278,9 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        for w in &self.workers {
+            w.abort();
+        }
         if let Some(dir) = &self.sqlite_dir {
             let _ = std::fs::remove_dir_all(dir);
         }

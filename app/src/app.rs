@@ -9,7 +9,9 @@ use crate::{
             AdminHome, ApiKeysAdmin, AuditAdmin, CountersAdmin, PostersAdmin, ProceduresAdmin, QuestionnaireAdmin,
             QuestionnairesAdmin, UnitsAdmin, UsersAdmin,
         },
+        cases::{CasePage, FeedbackSettingsPage, InboxPage, OutboxPage},
         dashboard::{AgencyPage, DashboardPage},
+        feedback::{DisclosurePage, FeedbackFormPage, FeedbackSentPage, TrackLookupPage, TrackPage},
         home::HomePage,
         kiosk::KioskPage,
         not_found::{ErrorView, NotFoundPage},
@@ -204,6 +206,15 @@ fn Site() -> impl IntoView {
                             <Route path=path!("/quan-tri/nguoi-dung") view=UsersAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/nhat-ky") view=AuditAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/khoa-api") view=ApiKeysAdmin ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/pakn") view=FeedbackSettingsPage ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/thu-di") view=OutboxPage ssr=SsrMode::Async/>
+                            <Route path=path!("/gop-y") view=FeedbackFormPage ssr=SsrMode::Async/>
+                            <Route path=path!("/gop-y/da-gui/:code") view=FeedbackSentPage ssr=SsrMode::Async/>
+                            <Route path=path!("/gop-y/theo-doi") view=TrackLookupPage ssr=SsrMode::Async/>
+                            <Route path=path!("/gop-y/theo-doi/:code") view=TrackPage ssr=SsrMode::Async/>
+                            <Route path=path!("/cong-khai") view=DisclosurePage ssr=SsrMode::Async/>
+                            <Route path=path!("/pakn") view=InboxPage ssr=SsrMode::Async/>
+                            <Route path=path!("/pakn/:code") view=CasePage ssr=SsrMode::Async/>
                         </Routes>
                     }
                     .into_any(),

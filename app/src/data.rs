@@ -126,3 +126,59 @@ pub async fn load_agency_report(
     let viewer = use_context::<crate::server::services::auth::CurrentUser>();
     crate::server::services::indices::agency_report(&state, viewer.as_ref(), &code, q).await
 }
+
+// ---- Feedback and complaints -------------------------------------------------------------
+
+#[server(prefix = "/fn", endpoint = "feedback_form")]
+pub async fn load_feedback_form() -> Result<crate::feedback::FeedbackForm, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::cases::form(&state.db).await
+}
+
+#[server(prefix = "/fn", endpoint = "citizen_case")]
+pub async fn load_citizen_case(code: String, key: String) -> Result<crate::feedback::CitizenCase, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::cases::for_citizen(&state.db, &code, &key).await
+}
+
+/// The signed-in user, for server functions only staff may call.
+#[cfg(feature = "ssr")]
+fn staff_user() -> Result<crate::server::services::auth::CurrentUser, AppError> {
+    use_context::<crate::server::services::auth::CurrentUser>()
+        .ok_or_else(|| crate::error::ErrorCode::NotSignedIn.into())
+}
+
+#[server(prefix = "/fn", endpoint = "inbox")]
+pub async fn load_inbox(filter: crate::feedback::InboxFilter) -> Result<crate::feedback::Inbox, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::cases::inbox(&state.db, &staff_user()?, filter).await
+}
+
+#[server(prefix = "/fn", endpoint = "officer_case")]
+pub async fn load_officer_case(code: String) -> Result<crate::feedback::OfficerCase, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::cases::for_officer(&state.db, &staff_user()?, &code).await
+}
+
+#[server(prefix = "/fn", endpoint = "disclosure")]
+pub async fn load_disclosure(
+    filter: crate::feedback::DisclosureFilter,
+) -> Result<crate::feedback::Disclosure, AppError> {
+    let state = crate::server::state::app_state()?;
+    let period = crate::domain::period::Period::parse(Some(&filter.from), Some(&filter.to), today())?;
+    crate::server::services::cases::disclosure(&state.db, filter, period).await
+}
+
+#[server(prefix = "/fn", endpoint = "feedback_settings")]
+pub async fn load_feedback_settings() -> Result<crate::feedback::FeedbackSettings, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::cases::settings(&state.db, &staff_user()?).await
+}
+
+#[server(prefix = "/fn", endpoint = "outbox")]
+pub async fn load_outbox() -> Result<Vec<crate::feedback::OutboxRow>, AppError> {
+    let state = crate::server::state::app_state()?;
+    let user = staff_user()?;
+    let scope = crate::server::services::access::admin_scope(&state.db, &user).await?;
+    crate::server::services::outbox::latest(&state.db, &scope, 200).await
+}

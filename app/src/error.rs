@@ -58,6 +58,23 @@ pub enum ErrorCode {
     InvalidOpeningHours,
     InvalidNetwork,
     AlreadyExists,
+    // Feedback and complaints
+    CaseNotFound,
+    UnknownCategory,
+    UnknownKind,
+    TextTooLong,
+    TooManyPhotos,
+    PhotoTooLarge,
+    NotAnImage,
+    ImageTooManyPixels,
+    PhotoRequired,
+    LocationRequired,
+    ConsentRequired,
+    InvalidEmail,
+    InvalidPhone,
+    InvalidCoordinates,
+    TransitionNotAllowed,
+    ReopenUsed,
     // Server side
     Internal,
     DatabaseUnavailable,
@@ -111,6 +128,22 @@ impl ErrorCode {
             ErrorCode::InvalidOpeningHours => "invalid_opening_hours",
             ErrorCode::InvalidNetwork => "invalid_network",
             ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::CaseNotFound => "case_not_found",
+            ErrorCode::UnknownCategory => "unknown_category",
+            ErrorCode::UnknownKind => "unknown_kind",
+            ErrorCode::TextTooLong => "text_too_long",
+            ErrorCode::TooManyPhotos => "too_many_photos",
+            ErrorCode::PhotoTooLarge => "photo_too_large",
+            ErrorCode::NotAnImage => "not_an_image",
+            ErrorCode::ImageTooManyPixels => "image_too_many_pixels",
+            ErrorCode::PhotoRequired => "photo_required",
+            ErrorCode::LocationRequired => "location_required",
+            ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::InvalidEmail => "invalid_email",
+            ErrorCode::InvalidPhone => "invalid_phone",
+            ErrorCode::InvalidCoordinates => "invalid_coordinates",
+            ErrorCode::TransitionNotAllowed => "transition_not_allowed",
+            ErrorCode::ReopenUsed => "reopen_used",
             ErrorCode::Internal => "internal",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
         }
@@ -158,6 +191,21 @@ impl ErrorCode {
             | ErrorCode::InvalidNetwork
             | ErrorCode::QuestionnaireNotUsable
             | ErrorCode::InvalidDossierCode => 422,
+            ErrorCode::CaseNotFound => 404,
+            ErrorCode::UnknownCategory
+            | ErrorCode::UnknownKind
+            | ErrorCode::TextTooLong
+            | ErrorCode::TooManyPhotos
+            | ErrorCode::PhotoTooLarge
+            | ErrorCode::NotAnImage
+            | ErrorCode::ImageTooManyPixels
+            | ErrorCode::PhotoRequired
+            | ErrorCode::LocationRequired
+            | ErrorCode::ConsentRequired
+            | ErrorCode::InvalidEmail
+            | ErrorCode::InvalidPhone
+            | ErrorCode::InvalidCoordinates => 422,
+            ErrorCode::TransitionNotAllowed | ErrorCode::ReopenUsed => 409,
             ErrorCode::Internal => 500,
             ErrorCode::DatabaseUnavailable => 503,
         }
@@ -211,6 +259,22 @@ impl ErrorCode {
             ErrorCode::InvalidOpeningHours => Msg::ErrInvalidOpeningHours,
             ErrorCode::InvalidNetwork => Msg::ErrInvalidNetwork,
             ErrorCode::AlreadyExists => Msg::ErrAlreadyExists,
+            ErrorCode::CaseNotFound => Msg::ErrCaseNotFound,
+            ErrorCode::UnknownCategory => Msg::ErrUnknownCategory,
+            ErrorCode::UnknownKind => Msg::ErrUnknownKind,
+            ErrorCode::TextTooLong => Msg::ErrTextTooLong,
+            ErrorCode::TooManyPhotos => Msg::ErrTooManyPhotos,
+            ErrorCode::PhotoTooLarge => Msg::ErrPhotoTooLarge,
+            ErrorCode::NotAnImage => Msg::ErrNotAnImage,
+            ErrorCode::ImageTooManyPixels => Msg::ErrImageTooManyPixels,
+            ErrorCode::PhotoRequired => Msg::ErrPhotoRequired,
+            ErrorCode::LocationRequired => Msg::ErrLocationRequired,
+            ErrorCode::ConsentRequired => Msg::ErrConsentRequired,
+            ErrorCode::InvalidEmail => Msg::ErrInvalidEmail,
+            ErrorCode::InvalidPhone => Msg::ErrInvalidPhone,
+            ErrorCode::InvalidCoordinates => Msg::ErrInvalidCoordinates,
+            ErrorCode::TransitionNotAllowed => Msg::ErrTransitionNotAllowed,
+            ErrorCode::ReopenUsed => Msg::ErrReopenUsed,
             ErrorCode::Internal => Msg::ErrInternal,
             ErrorCode::DatabaseUnavailable => Msg::ErrDatabaseUnavailable,
         }

@@ -14,6 +14,7 @@ pub mod data;
 pub mod domain;
 pub mod dto;
 pub mod error;
+pub mod feedback;
 pub mod i18n;
 pub mod islands;
 pub mod pages;

@@ -16,6 +16,7 @@ mod m20261123_000009_create_staff_networks;
 mod m20261123_000010_seed_kiosk_quick;
 mod m20261124_000011_sector_templates;
 mod m20261124_000012_index_response_device;
+mod m20261125_000013_feedback;
 mod triggers;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_seed_kiosk_quick::Migration),
             Box::new(m20261124_000011_sector_templates::Migration),
             Box::new(m20261124_000012_index_response_device::Migration),
+            Box::new(m20261125_000013_feedback::Migration),
         ]
     }
 }

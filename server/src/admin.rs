@@ -28,13 +28,13 @@ use leptos::prelude::provide_context;
 use std::collections::HashMap;
 
 /// A posted form: every pair (fields may repeat, like checkboxes) and the last value by name.
-struct Posted {
+pub(crate) struct Posted {
     pairs: Vec<(String, String)>,
     last: HashMap<String, String>,
 }
 
 impl Posted {
-    fn get(&self, k: &str) -> &str {
+    pub(crate) fn get(&self, k: &str) -> &str {
         self.last.get(k).map(String::as_str).unwrap_or("")
     }
 
@@ -42,13 +42,13 @@ impl Posted {
         self.pairs.iter().filter(|(name, _)| name == k).map(|(_, v)| v.clone()).collect()
     }
 
-    fn date(&self, k: &str) -> Result<chrono::NaiveDate, AppError> {
+    pub(crate) fn date(&self, k: &str) -> Result<chrono::NaiveDate, AppError> {
         parse_date(self.get(k)).ok_or_else(|| AppError::invalid(vec![FieldError::new(k, ErrorCode::InvalidDate)]))
     }
 }
 
 /// Runs an administrative action posted to `path` and answers the browser.
-async fn handle<F, Fut>(state: AppState, req: Request, action: F) -> Response
+pub(crate) async fn handle<F, Fut>(state: AppState, req: Request, action: F) -> Response
 where
     F: FnOnce(AppState, CurrentUser, Posted) -> Fut,
     Fut: std::future::Future<Output = Result<(), AppError>>,

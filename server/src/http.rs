@@ -8,12 +8,15 @@ use app::{
     app::{PageError, Session},
     error::{AppError, ErrorCode},
     i18n::{LANG_COOKIE, Lang},
-    pages::survey::{COMMENT_FIELD, FORM_TOKEN_FIELD, HONEYPOT_FIELD, PROCEDURE_FIELD, SubmittedSurvey},
+    pages::survey::{
+        COMMENT_FIELD, CONTACT_CONSENT, CONTACT_EMAIL, CONTACT_NAME, CONTACT_PHONE, FORM_TOKEN_FIELD, HONEYPOT_FIELD,
+        PROCEDURE_FIELD, SubmittedSurvey,
+    },
     server::{
         AppState, Settings, qr,
         services::{
             meta,
-            survey::{self, Submission},
+            survey::{self, Submission, SurveyContact},
             tickets,
         },
         state::InstrumentCache,
@@ -69,6 +72,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppState, AppError> {
     let key = meta::device_hash_key(&db).await?;
     let ticket_key = meta::ticket_key(&db).await?;
+    app::server::services::calendar::seed_holidays_once(&db).await?;
     Ok(AppState {
         leptos_options: leptos_options(config),
         db,
@@ -225,7 +229,15 @@ pub fn router(state: AppState) -> Router {
         .route("/quan-tri/thu-tuc", post(admin::procedures))
         .route("/quan-tri/nguoi-dung", post(admin::users))
         .route("/quan-tri/khoa-api", post(admin::api_keys))
+        .route("/quan-tri/pakn", post(crate::feedback::settings))
+        .route("/gop-y", post(crate::feedback::submit).layer(DefaultBodyLimit::max(crate::feedback::FORM_LIMIT)))
+        .route("/gop-y/tra-cuu", get(crate::feedback::lookup))
+        .route("/gop-y/theo-doi/{code}", post(crate::feedback::citizen))
+        .route("/gop-y/anh/{id}", get(crate::feedback::photo))
+        .route("/gop-y/anh/{id}/nho", get(crate::feedback::thumb))
+        .route("/pakn/{code}", post(crate::feedback::officer))
         .nest("/api/v1", api::router())
+        .nest("/open311/v2", crate::open311::router())
         .leptos_routes_with_handler(routes, get(page))
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback(page)
@@ -367,6 +379,16 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
                 shown.comment = value;
             }
             HONEYPOT_FIELD => {}
+            CONTACT_NAME | CONTACT_PHONE | CONTACT_EMAIL | CONTACT_CONSENT => {
+                let c = sub.contact.get_or_insert_with(SurveyContact::default);
+                match name.as_str() {
+                    CONTACT_NAME => c.name = value.clone(),
+                    CONTACT_PHONE => c.phone = value.clone(),
+                    CONTACT_EMAIL => c.email = value.clone(),
+                    _ => c.consent = value == "1",
+                }
+                shown.contact.insert(name, value);
+            }
             _ => {
                 sub.answers.insert(name.clone(), RawAnswer::from_form(&value));
                 shown.values.insert(name, value);

@@ -7,10 +7,13 @@
 pub mod admin;
 pub mod api;
 pub mod db;
+pub mod feedback;
 pub mod http;
 pub mod kiosk;
+pub mod open311;
 pub mod seed;
 pub mod session;
 pub mod staff;
+pub mod workers;
 
 pub use http::{Config, build_state, router};

@@ -51,7 +51,14 @@ enum Command {
         /// Kiosk presses closer together than this many seconds are discarded as repeats.
         #[arg(long, env = "YDAN_KIOSK_INTERVAL", default_value_t = 5, value_parser = clap::value_parser!(i64).range(0..=600))]
         kiosk_interval: i64,
+        /// Mail relay for notifications to citizens, e.g.
+        /// smtp://relay.example.gov.vn:25?from=khongtraloi@example.gov.vn&name=Ý%20Dân
+        /// (plain SMTP to a relay on your network). Without it, messages are kept in the
+        /// outbox that administrators read at /quan-tri/thu-di.
+        #[arg(long, env = "YDAN_SMTP_URL")]
+        smtp: Option<String>,
     },
+
     /// Apply pending database migrations and exit.
     Migrate,
     /// Create a system administrator (the first account). Asks for the password, or reads it
@@ -155,7 +162,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             trust_forwarded_for,
             ticket_days,
             kiosk_interval,
+            smtp,
         } => {
+            let smtp = match smtp.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(url) => Some(app::server::mail::SmtpConfig::parse(url).map_err(|e| format!("--smtp: {e}"))?),
+                None => None,
+            };
             let config = Config {
                 settings: Settings {
                     public_url: public_url
@@ -166,6 +178,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     trust_forwarded_for,
                     ticket_valid_days: ticket_days,
                     kiosk_interval_seconds: kiosk_interval,
+                    smtp,
                 },
                 site_root,
             };
@@ -175,6 +188,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let listener =
                 tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let _workers = server::workers::spawn(state.clone());
             eprintln!("ydan: serving http://{addr} (public URL {})", config.settings.public_url);
             axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(shutdown_signal())

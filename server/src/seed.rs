@@ -20,7 +20,9 @@ use app::{
     },
 };
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
 use std::io::Write;
 
 /// SplitMix64: a tiny, well-distributed generator. Demo data needs reproducibility, not secrecy.
@@ -225,7 +227,87 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
     ("quantri", "Quản trị hệ thống (mẫu)", Role::SystemAdmin, None),
     ("qn.quantri", "Quản trị tỉnh Quảng Ninh (mẫu)", Role::AgencyAdmin, Some("QN")),
     ("halong.xem", "Cán bộ phường Hạ Long (mẫu)", Role::Viewer, Some("QN.HL")),
+    ("halong.canbo", "Cán bộ tiếp nhận phản ánh phường Hạ Long (mẫu)", Role::Officer, Some("QN.HL")),
 ];
+
+/// Demo feedback: (kind, category, unit, description, answer if published).
+const CASES: &[(&str, &str, &str, &str, Option<&str>)] = &[
+    (
+        "procedure",
+        "dat-dai-xay-dung",
+        "QN.HL",
+        "Hồ sơ đăng ký biến động đất đai nộp đã 20 ngày nhưng chưa có kết quả, gọi điện không ai nghe máy.",
+        Some(
+            "Hồ sơ bị chậm do phải xác minh ranh giới thửa đất. Phường đã trả kết quả ngày 18/11 và xin lỗi ông về sự chậm trễ.",
+        ),
+    ),
+    (
+        "proposal",
+        "phuc-vu-mot-cua",
+        "QN.HL",
+        "Đề nghị bố trí thêm quầy vào sáng thứ Hai vì rất đông người chờ.",
+        Some("Từ tuần sau, Trung tâm mở thêm một quầy vào sáng thứ Hai và thứ Ba. Cảm ơn góp ý của bà."),
+    ),
+    (
+        "procedure",
+        "ho-tich-cu-tru",
+        "QN.HL",
+        "Bị yêu cầu nộp bản sao giấy khai sinh có chứng thực dù đã có dữ liệu dân cư.",
+        Some(
+            "Theo quy định hiện hành, cán bộ không được yêu cầu giấy tờ đã có trong Cơ sở dữ liệu quốc gia về dân cư. Phường đã nhắc nhở cán bộ và hướng dẫn lại quy trình.",
+        ),
+    ),
+    (
+        "conduct",
+        "thai-do-can-bo",
+        "QN.HL.TTPV",
+        "Cán bộ quầy số 1 trả lời cộc lốc, không hướng dẫn cách bổ sung hồ sơ.",
+        None,
+    ),
+    ("procedure", "phuc-vu-mot-cua", "QN.HL", "Máy lấy số thứ tự hỏng cả buổi sáng, người dân phải tự xếp hàng.", None),
+    (
+        "proposal",
+        "khac",
+        "QN",
+        "Đề nghị cho phép nộp hồ sơ và nhận kết quả qua bưu điện với tất cả thủ tục hộ tịch.",
+        None,
+    ),
+];
+
+/// Adds a few feedback cases at different stages, filed and handled through the same services
+/// residents and officers use.
+async fn seed_demo_cases(db: &DatabaseConnection) -> Result<usize, AppError> {
+    use app::server::services::cases::{self, NewCase, OfficerInput};
+    let state = crate::http::build_state(db.clone(), &crate::http::Config::default()).await?;
+    let user = app::server::entity::app_user::Entity::find()
+        .filter(app::server::entity::app_user::Column::Login.eq("halong.canbo"))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("demo officer missing"))?;
+    let officer = auth::CurrentUser::for_service(&user);
+    for (kind, category, unit, description, answer) in CASES {
+        let created = cases::submit(
+            &state,
+            NewCase {
+                kind: (*kind).into(),
+                category: (*category).into(),
+                agency: (*unit).into(),
+                description: (*description).into(),
+                anonymous: true,
+                channel: "web",
+                ..Default::default()
+            },
+        )
+        .await?;
+        if let Some(text) = answer {
+            for (action, note) in [("receive", ""), ("answer", *text), ("publish", "")] {
+                let input = OfficerInput { action: action.into(), public_note: note.into(), ..Default::default() };
+                cases::act(&state, &officer, &created.tracking_code, input).await?;
+            }
+        }
+    }
+    Ok(CASES.len())
+}
 
 const COMMENTS: &[&str] = &[
     "Cán bộ hướng dẫn tận tình, dễ hiểu.",
@@ -434,6 +516,7 @@ pub async fn seed_demo(
     if let Some(p) = progress {
         p.finish();
     }
+    seed_demo_cases(db).await?;
     Ok(Seeded { units: UNITS.len(), counters: counters.len(), responses })
 }
 

@@ -38,6 +38,7 @@ pub fn Header() -> impl IntoView {
     let switch = format!("/lang/{}?next={}", lang.other().tag(), encode_component(&here));
     let staff = match signed_in() {
         Some(user) => view! {
+            {(user.role != crate::domain::accounts::Role::Viewer).then(|| view! { <a href="/pakn">{t(Msg::NavInbox)}</a> })}
             <a href="/quan-tri">{t(Msg::NavAdmin)}</a>
             <a href="/tai-khoan">{user.display_name.clone()}</a>
             <form class="inline" method="post" action="/dang-xuat">
@@ -54,6 +55,8 @@ pub fn Header() -> impl IntoView {
         <header class="site no-print">
             <a class="brand" href="/">{t(Msg::AppName)}</a>
             <nav aria-label=t(Msg::NavHome)>
+                <a href="/gop-y">{t(Msg::NavFeedback)}</a>
+                <a href="/cong-khai">{t(Msg::NavPublic)}</a>
                 <a href="/dashboard">{t(Msg::NavDashboard)}</a>
                 {staff}
                 <a href=switch lang=lang.other().tag() hreflang=lang.other().tag() aria-label=t(Msg::SwitchLanguageLabel)>

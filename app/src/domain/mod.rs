@@ -3,6 +3,7 @@
 //! the browser alike, so the same rule runs on both sides.
 
 pub mod accounts;
+pub mod cases;
 pub mod codes;
 pub mod integrity;
 pub mod kiosk;

@@ -93,6 +93,15 @@ impl Msg {
     }
 }
 
+/// A number with one decimal, written the way each language writes decimals: `3,5` and `3.5`.
+pub fn decimal(lang: Lang, value: f64) -> String {
+    let text = format!("{value:.1}");
+    match lang {
+        Lang::Vi => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
 /// Formats a share in percent the way each language writes decimals: `84,5%` and `84.5%`.
 pub fn percent(lang: Lang, value: f64) -> String {
     let text = format!("{value:.1}");

@@ -81,6 +81,8 @@ fn AdminNav() -> impl IntoView {
         ("/quan-tri/thu-tuc", Msg::AdminProcedures),
         ("/quan-tri/nguoi-dung", Msg::AdminUsers),
         ("/quan-tri/khoa-api", Msg::AdminApiKeys),
+        ("/quan-tri/pakn", Msg::SettingsTitle),
+        ("/quan-tri/thu-di", Msg::OutboxTitle),
         ("/quan-tri/nhat-ky", Msg::AdminAudit),
     ];
     view! {

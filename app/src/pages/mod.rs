@@ -2,7 +2,9 @@
 
 pub mod account;
 pub mod admin;
+pub mod cases;
 pub mod dashboard;
+pub mod feedback;
 pub mod home;
 pub mod kiosk;
 pub mod not_found;

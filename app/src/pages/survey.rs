@@ -23,6 +23,11 @@ pub const PROCEDURE_FIELD: &str = "procedure";
 pub const COMMENT_FIELD: &str = "comment";
 /// The honeypot: a field hidden from people; a form that fills it in is a robot's.
 pub const HONEYPOT_FIELD: &str = "website";
+/// Contact details for a call back (closed loop).
+pub const CONTACT_NAME: &str = "contact_name";
+pub const CONTACT_PHONE: &str = "contact_phone";
+pub const CONTACT_EMAIL: &str = "contact_email";
+pub const CONTACT_CONSENT: &str = "contact_consent";
 
 /// A submission that failed its checks, shown again with every answer kept and every problem
 /// marked. The server provides it when it re-renders the page after a POST.
@@ -34,6 +39,8 @@ pub struct SubmittedSurvey {
     pub comment: String,
     pub errors: Vec<FieldError>,
     pub form_token: String,
+    /// Contact fields as sent, by name.
+    pub contact: BTreeMap<String, String>,
     /// The answers were fine but could not be stored (e.g. the database was down).
     pub failure: Option<AppError>,
 }
@@ -230,10 +237,43 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
                         {comment}
                     </textarea>
                 </div>
+                {contact_fields(&sub, lang)}
             </SurveyFormIsland>
         </div>
         <IslandScripts/>
     }
+}
+
+/// Optional contact details to be called back about a low rating (the closed loop): they
+/// open a feedback case for the counter's unit, never stored with the answers.
+fn contact_fields(sub: &SubmittedSurvey, lang: Lang) -> AnyView {
+    let value = |k: &str| sub.contact.get(k).cloned().unwrap_or_default();
+    let field = |name: &'static str, label: Msg, kind: &'static str, auto: &'static str| {
+        let error = sub.error(name, lang);
+        view! {
+            <div class="field">
+                <label for=name>{t(label)}</label>
+                {error.clone().map(|m| view! { <p class="field-error">{m}</p> })}
+                <input id=name name=name type=kind autocomplete=auto value=value(name) aria-invalid=error.is_some().then_some("true")/>
+            </div>
+        }
+    };
+    let consent_error = sub.error(CONTACT_CONSENT, lang);
+    view! {
+        <details class="callback" open=!sub.contact.is_empty()>
+            <summary>{t(Msg::SurveyCallbackTitle)}</summary>
+            <p class="hint">{t(Msg::SurveyCallbackHint)}</p>
+            {field(CONTACT_NAME, Msg::FbName, "text", "name")}
+            {field(CONTACT_PHONE, Msg::FbPhone, "tel", "tel")}
+            {field(CONTACT_EMAIL, Msg::FbEmail, "email", "email")}
+            <div class="choice">
+                {consent_error.map(|m| view! { <p class="field-error">{m}</p> })}
+                <input type="checkbox" id=CONTACT_CONSENT name=CONTACT_CONSENT value="1" checked=value(CONTACT_CONSENT) == "1"/>
+                <label for=CONTACT_CONSENT>{t(Msg::FbConsent)}</label>
+            </div>
+        </details>
+    }
+    .into_any()
 }
 
 /// One criterion: its text and its answers as large radio buttons with "no opinion" (ratings

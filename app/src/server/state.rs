@@ -25,6 +25,9 @@ pub struct Settings {
     pub ticket_valid_days: i64,
     /// Kiosk presses closer together than this (seconds) are discarded as repeats.
     pub kiosk_interval_seconds: i64,
+    /// The mail relay for notifications to citizens; without one, messages are kept in the
+    /// outbox for administrators.
+    pub smtp: Option<crate::server::mail::SmtpConfig>,
 }
 
 impl Default for Settings {
@@ -35,6 +38,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             ticket_valid_days: 30,
             kiosk_interval_seconds: 5,
+            smtp: None,
         }
     }
 }

@@ -2,7 +2,8 @@
 //! instances share them), per-session CSRF tokens, and throttling of failed sign-ins per login
 //! name and per client address.
 
-use super::{audit, meta::to_hex, now};
+use super::meta::{random_hex, sha256_hex};
+use super::{audit, now};
 use crate::{
     domain::accounts::{LoginName, Role, check_new_password},
     error::{AppError, ErrorCode},
@@ -16,7 +17,6 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, SqlErr,
 };
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 /// Name of the session cookie.
@@ -70,16 +70,6 @@ async fn dummy_hash() -> String {
     DUMMY.get_or_init(|| h).clone()
 }
 
-fn random_hex(bytes: usize) -> Result<String, AppError> {
-    let mut buf = vec![0u8; bytes];
-    getrandom::fill(&mut buf).map_err(AppError::internal)?;
-    Ok(to_hex(&buf))
-}
-
-fn sha256_hex(s: &str) -> String {
-    to_hex(&Sha256::digest(s.as_bytes()))
-}
-
 /// The signed-in staff member behind a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CurrentUser {
@@ -97,6 +87,20 @@ pub struct CurrentUser {
 impl CurrentUser {
     pub fn session_id(&self) -> &str {
         &self.session_id
+    }
+
+    /// The account acting without a browser session: the command line's demo data, which
+    /// goes through the same services and checks as a signed-in user.
+    pub fn for_service(user: &app_user::Model) -> CurrentUser {
+        CurrentUser {
+            id: user.id,
+            login: user.login.clone(),
+            display_name: user.display_name.clone(),
+            role: Role::parse(&user.role).unwrap_or(Role::Viewer),
+            agency_id: user.agency_id,
+            csrf_token: String::new(),
+            session_id: String::new(),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::{error::AppError, server::entity::app_meta};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
+use sha2::{Digest, Sha256};
 
 pub const DEMO_KEY: &str = "demo_data";
 const DEVICE_HASH_KEY: &str = "device_hash_key";
@@ -87,6 +88,18 @@ pub fn secrets_match(expected: &str, given: &str) -> bool {
 pub fn scoped_key(counter_id: i64, key: &str) -> String {
     use sha2::{Digest, Sha256};
     to_hex(&Sha256::digest(format!("{counter_id}:{key}").as_bytes()))
+}
+
+/// `n` random bytes as hex: tokens, keys and secrets in links.
+pub fn random_hex(n: usize) -> Result<String, AppError> {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).map_err(AppError::internal)?;
+    Ok(to_hex(&buf))
+}
+
+/// SHA-256 of a secret, as stored in place of the secret itself.
+pub fn sha256_hex(s: &str) -> String {
+    to_hex(&Sha256::digest(s.as_bytes()))
 }
 
 #[cfg(test)]

@@ -134,6 +134,26 @@ pub struct Submission {
     pub submitted_at: Option<DateTime<Utc>>,
     /// The receipt-bound ticket this answers, if any: the response is then verified.
     pub ticket: Option<ticket::Model>,
+    /// Contact details left to be called back about a low rating (never stored with the
+    /// response: they go into a feedback case, with the consent).
+    pub contact: Option<SurveyContact>,
+}
+
+/// What a respondent leaves to be contacted again.
+#[derive(Clone, Debug, Default)]
+pub struct SurveyContact {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub consent: bool,
+}
+
+/// Whether the answers are low enough to call the respondent back: an answer at the bottom of
+/// its scale, or fewer than half of the answers satisfied.
+pub fn is_low(answers: &[(crate::domain::scale::Scale, u8)]) -> bool {
+    let rated: Vec<_> = answers.iter().filter(|(scale, _)| scale.is_rating()).collect();
+    let satisfied = rated.iter().filter(|(scale, v)| *v >= scale.satisfied_from()).count();
+    rated.iter().any(|(_, v)| *v == 1) || (!rated.is_empty() && satisfied * 2 < rated.len())
 }
 
 /// The result of storing a submission.
@@ -181,6 +201,17 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
                 None
             }
         },
+    };
+    let contact = match sub.contact.as_ref() {
+        Some(c) if !(c.name.trim().is_empty() && c.phone.trim().is_empty() && c.email.trim().is_empty()) => {
+            let (clean, mut problems) = super::cases::check_contact(&c.name, &c.phone, &c.email, c.consent);
+            for p in &mut problems {
+                p.field = format!("contact_{}", p.field);
+            }
+            errors.append(&mut problems);
+            Some(clean)
+        }
+        _ => None,
     };
     let (Some(answers), true) = (answers, errors.is_empty()) else {
         return Err(AppError::invalid(errors));
@@ -266,6 +297,26 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         response_text::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
     txn.commit().await?;
+    drop(_writer);
+    let rated: Vec<(crate::domain::scale::Scale, u8)> = instrument
+        .criteria()
+        .filter_map(|c| answers.ratings.get(&c.code).copied().flatten().map(|r| (c.scale, r.get())))
+        .collect();
+    if let Some(contact) = contact.filter(|_| is_low(&rated)) {
+        // The rating is stored whatever happens here; a failure is logged for the agency.
+        if let Err(e) = super::cases::open_from_survey(
+            state,
+            &ctx.agency.code,
+            &ctx.counter.name,
+            response_id,
+            contact,
+            sub.comment.clone(),
+        )
+        .await
+        {
+            tracing::error!(code = e.code.as_str(), detail = ?e.detail, response_id, "callback case not opened");
+        }
+    }
     Ok(Stored { response_id, duplicate: false })
 }
 
@@ -287,6 +338,16 @@ pub async fn insert_answers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn low_ratings_are_recognised() {
+        use crate::domain::scale::Scale::{Likert5, Smiley3, Text};
+        assert!(is_low(&[(Likert5, 1), (Likert5, 5), (Likert5, 5)]), "one answer at the bottom");
+        assert!(is_low(&[(Likert5, 3), (Likert5, 2), (Likert5, 4)]), "most not satisfied");
+        assert!(!is_low(&[(Likert5, 3), (Likert5, 4), (Likert5, 5)]));
+        assert!(!is_low(&[(Smiley3, 2), (Text, 1)]), "texts do not count");
+        assert!(!is_low(&[]));
+    }
 
     #[test]
     fn device_hashes_are_keyed_and_short() {

@@ -5,6 +5,7 @@
 //! A ticket token is 16 random bytes and an 8-byte HMAC of them (48 hex characters): forged
 //! tokens are turned away without touching the database, and only the token's SHA-256 is stored.
 
+use super::meta::{random_hex, sha256_hex};
 use super::{
     access, agencies,
     audit::{self, Actor},
@@ -27,17 +28,6 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
-
-fn sha256_hex(s: &str) -> String {
-    to_hex(&Sha256::digest(s.as_bytes()))
-}
-
-fn random_hex(n: usize) -> Result<String, AppError> {
-    let mut buf = vec![0u8; n];
-    getrandom::fill(&mut buf).map_err(AppError::internal)?;
-    Ok(to_hex(&buf))
-}
 
 /// Signs 16 random bytes (32 hex characters) into a token.
 fn sign(key: &[u8; 32], random: &str) -> String {

@@ -1,0 +1,137 @@
+//! Notifications to citizens. Every message is written to the `outbox` table in the same
+//! transaction as the change it reports, so none is lost if the server stops; the mail worker
+//! then sends it through SMTP. Without a mail server the message is kept (status `kept`) for
+//! administrators to read and pass on: nothing is silently dropped.
+
+use super::now;
+use crate::{
+    error::AppError,
+    feedback::OutboxRow,
+    server::{
+        Settings,
+        entity::{feedback_case, outbox},
+        mail::{self, Mail},
+    },
+};
+use chrono::Duration;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+
+/// Attempts before a message that keeps failing temporarily is given up (status `failed`).
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// Queues one message.
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    to: &str,
+    subject: &str,
+    body: &str,
+    case_id: Option<i64>,
+    purpose: &str,
+) -> Result<(), AppError> {
+    let status = if settings.smtp.is_some() { "pending" } else { "kept" };
+    outbox::ActiveModel {
+        created_at: Set(now()),
+        to_address: Set(to.chars().take(200).collect()),
+        subject: Set(subject.chars().take(300).collect()),
+        body: Set(body.to_owned()),
+        case_id: Set(case_id),
+        purpose: Set(purpose.to_owned()),
+        status: Set(status.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(Some(now())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Sends what is due; returns how many were sent. Called by the mail worker every few seconds.
+pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings) -> Result<usize, AppError> {
+    let Some(smtp) = settings.smtp.as_ref() else {
+        return Ok(0);
+    };
+    let due = outbox::Entity::find()
+        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::NextAttemptAt.lte(now()))
+        .order_by_asc(outbox::Column::Id)
+        .limit(50)
+        .all(db)
+        .await?;
+    let mut sent = 0;
+    for m in due {
+        let result =
+            mail::send(smtp, &Mail { to: m.to_address.clone(), subject: m.subject.clone(), body: m.body.clone() })
+                .await;
+        let attempts = m.attempts + 1;
+        let mut row: outbox::ActiveModel = m.into();
+        row.attempts = Set(attempts);
+        match result {
+            Ok(()) => {
+                row.status = Set("sent".into());
+                row.sent_at = Set(Some(now()));
+                row.last_error = Set(None);
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "a notification could not be sent");
+                row.last_error = Set(Some(e.to_string()));
+                if e.is_permanent() || attempts >= MAX_ATTEMPTS {
+                    row.status = Set("failed".into());
+                } else {
+                    // 1, 2, 4 … minutes.
+                    row.next_attempt_at = Set(Some(now() + Duration::minutes(1 << (attempts - 1).min(10))));
+                }
+            }
+        }
+        row.update(db).await?;
+    }
+    Ok(sent)
+}
+
+/// The latest messages, for administrators (system administrators see all; others see the
+/// messages of cases their unit handles).
+pub async fn latest(
+    db: &impl ConnectionTrait,
+    scope: &super::access::Scope,
+    limit: u64,
+) -> Result<Vec<OutboxRow>, AppError> {
+    let rows = outbox::Entity::find().order_by_desc(outbox::Column::Id).limit(limit * 4).all(db).await?;
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.case_id).collect();
+    let cases: HashMap<i64, (String, i64)> = feedback_case::Entity::find()
+        .select_only()
+        .column(feedback_case::Column::Id)
+        .column(feedback_case::Column::TrackingCode)
+        .column(feedback_case::Column::AgencyId)
+        .filter(feedback_case::Column::Id.is_in(ids))
+        .into_tuple::<(i64, String, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, code, agency)| (id, (code, agency)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|r| match r.case_id.and_then(|id| cases.get(&id)) {
+            Some((_, agency)) => scope.contains(*agency),
+            None => scope.root().is_none(),
+        })
+        .take(limit as usize)
+        .map(|r| OutboxRow {
+            id: r.id,
+            created_at: r.created_at,
+            case_code: r.case_id.and_then(|id| cases.get(&id)).map(|(code, _)| code.clone()),
+            to: r.to_address,
+            subject: r.subject,
+            body: r.body,
+            purpose: r.purpose,
+            status: r.status,
+            attempts: r.attempts,
+            last_error: r.last_error,
+        })
+        .collect())
+}

@@ -1,0 +1,294 @@
+//! Form handlers of feedback and complaints: the resident's form (`POST /gop-y`, multipart with
+//! photos), the resident's actions on the private tracking page, photos, and the officers' and
+//! administrators' forms (`POST /pakn/{code}`, `POST /quan-tri/pakn`).
+
+use crate::{
+    admin::{Posted, handle},
+    http::{client_ip, page_with, render_page},
+    session::current_user,
+};
+use app::{
+    error::{AppError, ErrorCode, FieldError},
+    pages::feedback::{FeedbackAttempt, TrackAttempt},
+    server::{
+        AppState, photos,
+        services::cases::{self, CitizenAction, NewCase, OfficerInput},
+    },
+};
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, FromRequest, Multipart, Path, Query, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use leptos::prelude::provide_context;
+use std::{collections::HashMap, net::SocketAddr};
+
+/// Largest feedback form: three photos of 5 MB and the text fields.
+pub const FORM_LIMIT: usize = photos::MAX_PHOTOS * photos::MAX_BYTES + 256 * 1024;
+
+/// Re-renders the form with what was typed and the problems; the status says what went wrong.
+async fn form_again(state: &AppState, parts: axum::http::request::Parts, attempt: FeedbackAttempt) -> Response {
+    let status = match (&attempt.failure, attempt.errors.is_empty()) {
+        (Some(f), _) => StatusCode::from_u16(f.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
+        (None, true) => StatusCode::BAD_REQUEST,
+    };
+    let mut res = page_with(state, parts, move || provide_context(attempt.clone())).await;
+    *res.status_mut() = status;
+    res
+}
+
+/// `POST /gop-y`: checks and stores the case, then 303 to the page with the tracking code.
+pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let is_multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut values: HashMap<String, String> = HashMap::new();
+    let mut files: Vec<Vec<u8>> = Vec::new();
+    let mut attempt = FeedbackAttempt::default();
+    if is_multipart {
+        let mut form = match Multipart::from_request(Request::from_parts(parts.clone(), body), &state).await {
+            Ok(m) => m,
+            Err(_) => {
+                attempt.failure = Some(AppError::new(ErrorCode::InvalidQuery));
+                return form_again(&state, parts, attempt).await;
+            }
+        };
+        loop {
+            match form.next_field().await {
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or_default().to_owned();
+                    let is_file = field.file_name().is_some();
+                    match field.bytes().await {
+                        Ok(bytes) if name == "photos" && is_file => {
+                            // A browser sends an empty part when no file was chosen.
+                            if !bytes.is_empty() {
+                                files.push(bytes.to_vec());
+                            }
+                        }
+                        Ok(bytes) => {
+                            values.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                        }
+                        Err(_) => {
+                            attempt.values = values;
+                            attempt.errors = vec![FieldError::new("photos", ErrorCode::PhotoTooLarge)];
+                            attempt.failure = Some(AppError::new(ErrorCode::PayloadTooLarge));
+                            return form_again(&state, parts, attempt).await;
+                        }
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let too_large = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
+                    attempt.values = values;
+                    attempt.failure = Some(AppError::new(if too_large {
+                        ErrorCode::PayloadTooLarge
+                    } else {
+                        ErrorCode::InvalidQuery
+                    }));
+                    if too_large {
+                        attempt.errors = vec![FieldError::new("photos", ErrorCode::PhotoTooLarge)];
+                    }
+                    return form_again(&state, parts, attempt).await;
+                }
+            }
+        }
+    } else {
+        let bytes = axum::body::to_bytes(body, crate::http::BODY_LIMIT).await.unwrap_or_default();
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        values.extend(pairs);
+    }
+    if values.get("website").is_some_and(|v| !v.is_empty()) {
+        tracing::warn!("feedback form with the honeypot filled in: not stored");
+        return Redirect::to("/gop-y").into_response();
+    }
+    let v = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let new = NewCase {
+        kind: v("kind"),
+        category: v("category"),
+        agency: v("agency"),
+        description: v("description"),
+        address: v("address"),
+        lat: v("lat"),
+        lon: v("lon"),
+        name: v("name"),
+        phone: v("phone"),
+        email: v("email"),
+        anonymous: v("anonymous") == "1",
+        consent: v("consent") == "1",
+        photos: files,
+        channel: "web",
+        device_id: client_ip(&state, &parts.headers, parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0))
+            .map(|ip| app::server::services::meta::sha256_hex(&ip)[..16].to_owned()),
+        ..Default::default()
+    };
+    match cases::submit(&state, new).await {
+        Ok(created) => {
+            Redirect::to(&format!("/gop-y/da-gui/{}?k={}", created.tracking_code, created.access_key)).into_response()
+        }
+        Err(err) => {
+            if err.status() >= 500 {
+                tracing::error!(code = err.code.as_str(), detail = ?err.detail, "feedback not stored");
+            }
+            values.remove("website");
+            attempt.values = values;
+            if err.fields.is_empty() {
+                attempt.failure = Some(err);
+            } else {
+                attempt.errors = err.fields;
+            }
+            form_again(&state, parts, attempt).await
+        }
+    }
+}
+
+/// `GET /gop-y/tra-cuu?code=…&k=…`: the lookup form's answer, the private link.
+pub async fn lookup(Query(q): Query<HashMap<String, String>>) -> Response {
+    let code = q.get("code").map(|c| c.trim().to_uppercase()).unwrap_or_default();
+    let key: String = q.get("k").map(|k| k.trim().to_lowercase()).unwrap_or_default();
+    let ok = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+    if !ok(&code) || !ok(&key) {
+        return Redirect::to("/gop-y/theo-doi").into_response();
+    }
+    Redirect::to(&cases::private_path(&code, &key)).into_response()
+}
+
+/// `POST /gop-y/theo-doi/{code}`: the resident replies, rates or reopens through the private link.
+pub async fn citizen(State(state): State<AppState>, Path(code): Path<String>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, crate::http::BODY_LIMIT).await.unwrap_or_default();
+    let f: HashMap<String, String> =
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default().into_iter().collect();
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let key = get("k");
+    let action = match get("action").as_str() {
+        "reply" => CitizenAction::Reply(get("text")),
+        "rate" => CitizenAction::Rate(get("rating")),
+        "reopen" => CitizenAction::Reopen(get("text")),
+        _ => {
+            let e = AppError::invalid(vec![FieldError::new("action", ErrorCode::UnknownField)]);
+            return track_again(&state, parts, e).await;
+        }
+    };
+    match cases::citizen_act(&state, &code, &key, action).await {
+        Ok(()) => Redirect::to(&format!("{}&ok=1", cases::private_path(&code, &key))).into_response(),
+        Err(e) => track_again(&state, parts, e).await,
+    }
+}
+
+async fn track_again(state: &AppState, parts: axum::http::request::Parts, error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if status.is_server_error() {
+        tracing::error!(code = error.code.as_str(), detail = ?error.detail, "citizen action failed");
+    }
+    // The page is shown for the link the form came from (it carries the key).
+    let mut parts = parts;
+    if let Some(referer_query) = parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once('?').map(|(_, q)| q.to_owned()))
+        && let Ok(uri) = format!("{}?{referer_query}", parts.uri.path()).parse()
+    {
+        parts.uri = uri;
+    }
+    let attempt = TrackAttempt { error };
+    let mut res =
+        render_page(state, Request::from_parts(parts, Body::empty()), move || provide_context(attempt.clone())).await;
+    *res.status_mut() = status;
+    res
+}
+
+/// `GET /gop-y/anh/{id}` and `/gop-y/anh/{id}/nho` (thumbnail), `?k=` for the resident.
+pub async fn photo(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request,
+) -> Response {
+    serve_photo(state, id, false, q.get("k").cloned(), req).await
+}
+
+pub async fn thumb(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request,
+) -> Response {
+    serve_photo(state, id, true, q.get("k").cloned(), req).await
+}
+
+async fn serve_photo(state: AppState, id: i64, small: bool, key: Option<String>, req: Request) -> Response {
+    let user = current_user(&state, req.headers()).await;
+    match cases::photo(&state.db, id, small, key.as_deref(), user.as_ref()).await {
+        Ok(bytes) => {
+            let mut res = bytes.into_response();
+            res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=600"));
+            res
+        }
+        Err(e) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND), "").into_response(),
+    }
+}
+
+/// `POST /pakn/{code}`: an officer's action, internal note or moderation.
+pub async fn officer(State(state): State<AppState>, Path(code): Path<String>, req: Request) -> Response {
+    handle(state, req, move |state, user, f: Posted| async move {
+        match f.get("action") {
+            a @ ("hide" | "show") => cases::moderate(&state, &user, &code, None, a == "hide", f.get("reason")).await,
+            a @ ("hide_photo" | "show_photo") => {
+                let photo = f.get("photo").parse::<i64>().map_err(|_| AppError::new(ErrorCode::NotFound))?;
+                cases::moderate(&state, &user, &code, Some(photo), a == "hide_photo", f.get("reason")).await
+            }
+            action => {
+                let input = OfficerInput {
+                    action: action.to_owned(),
+                    public_note: f.get("public_note").to_owned(),
+                    internal_note: f.get("internal_note").to_owned(),
+                    handler: f.get("handler").to_owned(),
+                    target: f.get("target").to_owned(),
+                    category: f.get("category").to_owned(),
+                    kind: f.get("kind").to_owned(),
+                };
+                cases::act(&state, &user, &code, input).await
+            }
+        }
+    })
+    .await
+}
+
+/// `POST /quan-tri/pakn`: deadlines, canned replies, holidays.
+pub async fn settings(State(state): State<AppState>, req: Request) -> Response {
+    handle(state, req, |state, user, f: Posted| async move {
+        let db = &state.db;
+        match f.get("action") {
+            "set_deadline" => {
+                cases::set_deadline(db, &user, f.get("unit"), f.get("kind"), f.get("step"), f.get("days")).await
+            }
+            "add_canned" => cases::add_canned_reply(db, &user, f.get("unit"), f.get("title"), f.get("body")).await,
+            "remove_canned" => {
+                let id = f.get("id").parse::<i64>().map_err(|_| AppError::new(ErrorCode::NotFound))?;
+                cases::remove_canned_reply(db, &user, id).await
+            }
+            a @ ("put_holiday" | "remove_holiday") => {
+                let day = f.date("day")?;
+                cases::edit_holiday(
+                    db,
+                    &user,
+                    day,
+                    a == "remove_holiday",
+                    f.get("off") != "0",
+                    f.get("name_vi"),
+                    f.get("name_en"),
+                )
+                .await
+            }
+            _ => Err(AppError::invalid(vec![FieldError::new("action", ErrorCode::UnknownField)])),
+        }
+    })
+    .await
+}
