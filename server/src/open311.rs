@@ -1,8 +1,744 @@
-//! Open311 GeoReport v2 (placeholder, being written).
+//! Open311 GeoReport v2 at `/open311/v2/` (see docs/OPEN311.md): service discovery, the
+//! service list (our feedback categories) and their definitions, creating requests (residents'
+//! cases, through the same checks as the web form) and reading them, in XML (required by the
+//! specification) and JSON (top-level arrays), chosen by the file suffix. Errors are arrays of
+//! `{code, description}` with 404 for unknown resources, 403 for a missing or wrong `api_key`,
+//! 400 for anything else. GET output never holds a name, phone, e-mail or device, and hidden
+//! cases are never listed. Extensions: `extensions=true` (update history), `page`/`page_size`,
+//! `data:` URLs as `media_url`, and mySociety's `servicerequestupdates`.
 
-use app::server::AppState;
-use axum::Router;
+use crate::http::client_ip;
+use app::{
+    domain::cases::{Kind, Status},
+    error::ErrorCode,
+    i18n::Lang,
+    server::{
+        AppState,
+        entity::{agency, case_event, case_photo, feedback_case, feedback_category},
+        photos::{self, PhotoError},
+        services::{
+            cases::{self, NewCase},
+            tickets,
+        },
+    },
+};
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::{Map, Value, json};
+use std::{collections::HashMap, net::SocketAddr};
+
+/// Largest request body: three photos as base64 data URLs, and the text.
+const POST_LIMIT: usize = 24 * 1024 * 1024;
+/// The default and largest window of GET requests.
+const WINDOW_DAYS: i64 = 90;
+const MAX_ITEMS: u64 = 1000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/{file}", get(get_file).post(post_file))
+        .route("/services/{file}", get(service_definition))
+        .route("/requests/{file}", get(one_request))
+        .layer(DefaultBodyLimit::max(POST_LIMIT))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "").into_response() })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fmt {
+    Xml,
+    Json,
+}
+
+/// `services.xml` → ("services", Xml); an unknown suffix → None.
+fn split(file: &str) -> Option<(&str, Fmt)> {
+    let (name, ext) = file.rsplit_once('.')?;
+    match ext {
+        "xml" => Some((name, Fmt::Xml)),
+        "json" => Some((name, Fmt::Json)),
+        _ => None,
+    }
+}
+
+/// A value as both formats render it.
+enum V {
+    S(String),
+    N(f64),
+    B(bool),
+    I(i64),
+    /// Named children (an XML element with sub-elements, a JSON object).
+    O(Vec<(&'static str, V)>),
+    /// A list: its XML item tag and the items.
+    L(&'static str, Vec<V>),
+}
+
+fn s(x: impl Into<String>) -> V {
+    V::S(x.into())
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn xml(tag: &str, v: &V, out: &mut String) {
+    out.push('<');
+    out.push_str(tag);
+    out.push('>');
+    match v {
+        V::S(t) => out.push_str(&escape(t)),
+        V::N(n) => out.push_str(&n.to_string()),
+        V::I(n) => out.push_str(&n.to_string()),
+        V::B(b) => out.push_str(if *b { "true" } else { "false" }),
+        V::O(fields) => {
+            for (k, v) in fields {
+                xml(k, v, out);
+            }
+        }
+        V::L(item, items) => {
+            for v in items {
+                xml(item, v, out);
+            }
+        }
+    }
+    out.push_str("</");
+    out.push_str(tag);
+    out.push('>');
+}
+
+fn to_json(v: &V) -> Value {
+    match v {
+        V::S(t) => Value::String(t.clone()),
+        V::N(n) => json!(n),
+        V::I(n) => json!(n),
+        V::B(b) => Value::Bool(*b),
+        V::O(fields) => Value::Object(fields.iter().map(|(k, v)| ((*k).to_owned(), to_json(v))).collect::<Map<_, _>>()),
+        V::L(_, items) => Value::Array(items.iter().map(to_json).collect()),
+    }
+}
+
+/// Renders `root` (XML root tag) holding `v`; a list becomes a top-level JSON array.
+fn respond(fmt: Fmt, status: StatusCode, root: &str, v: V) -> Response {
+    match fmt {
+        Fmt::Xml => {
+            let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+            xml(root, &v, &mut out);
+            (status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], out).into_response()
+        }
+        Fmt::Json => (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], to_json(&v).to_string())
+            .into_response(),
+    }
+}
+
+/// An error array with the specification's status: 404, 403 or 400.
+fn errors(fmt: Fmt, status: StatusCode, list: Vec<String>) -> Response {
+    let items = list
+        .into_iter()
+        .map(|d| V::O(vec![("code", V::I(i64::from(status.as_u16()))), ("description", s(d))]))
+        .collect();
+    respond(fmt, status, "errors", V::L("error", items))
+}
+
+fn lang_of(headers: &HeaderMap) -> Lang {
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if accept.trim_start().starts_with("en") { Lang::En } else { Lang::Vi }
+}
+
+/// The last value of each parameter, and every value of repeated ones.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn get(&self, k: &str) -> Option<&str> {
+        self.0.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn all(&self, k: &str) -> Vec<&str> {
+        self.0.iter().filter(|(n, _)| n == k).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
+    }
+
+    fn list(&self, k: &str) -> Vec<String> {
+        self.get(k)
+            .map(|v| v.split(',').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// A `jurisdiction_id`, when given, must be the code of a top unit of this installation.
+async fn check_jurisdiction(state: &AppState, p: &Params, fmt: Fmt) -> Result<(), Response> {
+    let Some(j) = p.get("jurisdiction_id") else { return Ok(()) };
+    let root = agency::Entity::find()
+        .filter(agency::Column::Code.eq(j))
+        .filter(agency::Column::ParentId.is_null())
+        .one(&state.db)
+        .await
+        .ok()
+        .flatten();
+    match root {
+        Some(_) => Ok(()),
+        None => Err(errors(fmt, StatusCode::NOT_FOUND, vec![format!("jurisdiction_id {j} not found")])),
+    }
+}
+
+fn internal(fmt: Fmt) -> Response {
+    errors(fmt, StatusCode::BAD_REQUEST, vec!["The service is not available right now; please try again.".into()])
+}
+
+async fn get_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    let Some((name, fmt)) = split(&file) else { return (StatusCode::NOT_FOUND, "").into_response() };
+    let p = Params(q);
+    if let Err(r) = check_jurisdiction(&state, &p, fmt).await {
+        return r;
+    }
+    match name {
+        "discovery" => discovery(&state, fmt),
+        "services" => services(&state, fmt).await,
+        "requests" => list_requests(&state, fmt, &p).await,
+        "servicerequestupdates" => updates(&state, fmt, &p, &headers).await,
+        _ => errors(fmt, StatusCode::NOT_FOUND, vec![format!("{name} not found")]),
+    }
+}
+
+fn discovery(state: &AppState, fmt: Fmt) -> Response {
+    let base = &state.settings.public_url;
+    let changeset = "2026-11-25T00:00:00Z";
+    let endpoint = V::O(vec![
+        ("specification", s("http://wiki.open311.org/GeoReport_v2")),
+        ("url", s(format!("{base}/open311/v2"))),
+        ("changeset", s(changeset)),
+        ("type", s("production")),
+        ("formats", V::L("format", vec![s("text/xml"), s("application/json")])),
+    ]);
+    let v = V::O(vec![
+        ("changeset", s(changeset)),
+        ("contact", s(format!("Gửi phản ánh tại {base}/gop-y · Feedback form: {base}/gop-y"))),
+        ("key_service", s("API keys are issued by each agency's administrator at /quan-tri/khoa-api")),
+        ("endpoints", V::L("endpoint", vec![endpoint])),
+    ]);
+    respond(fmt, StatusCode::OK, "discovery", v)
+}
+
+async fn categories(state: &AppState) -> Option<Vec<feedback_category::Model>> {
+    cases::categories(&state.db).await.ok()
+}
+
+async fn services(state: &AppState, fmt: Fmt) -> Response {
+    let Some(list) = categories(state).await else { return internal(fmt) };
+    let items = list
+        .iter()
+        .map(|c| {
+            V::O(vec![
+                ("service_code", s(&c.code)),
+                ("service_name", s(&c.name_vi)),
+                ("description", s(if c.description_vi.is_empty() { &c.name_en } else { &c.description_vi })),
+                ("metadata", V::B(true)),
+                ("type", s("realtime")),
+                ("keywords", s(&c.keywords)),
+                ("group", s(&c.group_code)),
+            ])
+        })
+        .collect();
+    respond(fmt, StatusCode::OK, "services", V::L("service", items))
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::OnSite => "Phản ánh hiện trường (on-site problem; a photo is required)",
+        Kind::Procedure => "Về thủ tục hành chính (administrative procedure)",
+        Kind::Conduct => "Về thái độ, tác phong cán bộ (an official's conduct)",
+        Kind::Proposal => "Đề xuất, sáng kiến (proposal or reform idea)",
+    }
+}
+
+async fn service_definition(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let Some((code, fmt)) = split(&file) else { return (StatusCode::NOT_FOUND, "").into_response() };
+    if let Err(r) = check_jurisdiction(&state, &Params(q), fmt).await {
+        return r;
+    }
+    let Some(list) = categories(&state).await else { return internal(fmt) };
+    if !list.iter().any(|c| c.code == code) {
+        return errors(fmt, StatusCode::NOT_FOUND, vec![format!("service_code {code} not found")]);
+    }
+    let attribute =
+        |order: i64, code: &str, datatype: &str, required: bool, help: &str, text: &str, values: Vec<(&str, &str)>| {
+            let mut fields = vec![
+                ("variable", V::B(true)),
+                ("code", s(code)),
+                ("datatype", s(datatype)),
+                ("required", V::B(required)),
+                ("datatype_description", s(help)),
+                ("order", V::I(order)),
+                ("description", s(text)),
+            ];
+            if !values.is_empty() {
+                let items = values.into_iter().map(|(k, n)| V::O(vec![("key", s(k)), ("name", s(n))])).collect();
+                fields.push(("values", V::L("value", items)));
+            }
+            V::O(fields)
+        };
+    let kinds: Vec<(&str, &str)> = Kind::ALL.iter().map(|k| (k.code(), kind_name(*k))).collect();
+    let attrs = vec![
+        attribute(1, "kind", "singlevaluelist", true, "", "Loại phản ánh / Kind of feedback", kinds),
+        attribute(
+            2,
+            "agency_code",
+            "string",
+            false,
+            "Mã đơn vị nhận phản ánh (see /api/v1/agencies); empty: the province triages it",
+            "Cơ quan nhận phản ánh / Agency",
+            vec![],
+        ),
+        attribute(
+            3,
+            "anonymous",
+            "singlevaluelist",
+            false,
+            "",
+            "Gửi ẩn danh: không lưu thông tin liên hệ / Anonymous: no contact details are kept",
+            vec![("false", "Không / No"), ("true", "Có / Yes")],
+        ),
+    ];
+    let v = V::O(vec![("service_code", s(code)), ("attributes", V::L("attribute", attrs))]);
+    respond(fmt, StatusCode::OK, "service_definition", v)
+}
+
+async fn post_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some((name, fmt)) = split(&file) else { return (StatusCode::NOT_FOUND, "").into_response() };
+    if name != "requests" {
+        return errors(fmt, StatusCode::NOT_FOUND, vec![format!("{name} not found")]);
+    }
+    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
+        return errors(fmt, StatusCode::BAD_REQUEST, vec!["The body must be application/x-www-form-urlencoded".into()]);
+    };
+    let p = Params(pairs);
+    let key = match tickets::authenticate(&state.db, p.get("api_key").unwrap_or("")).await {
+        Ok(k) => k,
+        Err(e) if e.code == ErrorCode::NotSignedIn => {
+            return errors(
+                fmt,
+                StatusCode::FORBIDDEN,
+                vec!["Invalid api_key received -- can't proceed with create_request.".into()],
+            );
+        }
+        Err(_) => return internal(fmt),
+    };
+    if let Err(r) = check_jurisdiction(&state, &p, fmt).await {
+        return r;
+    }
+    let Some(code) = p.get("service_code") else {
+        return errors(fmt, StatusCode::BAD_REQUEST, vec!["service_code was not provided".into()]);
+    };
+    let Some(list) = categories(&state).await else { return internal(fmt) };
+    if !list.iter().any(|c| c.code == code) {
+        return errors(fmt, StatusCode::NOT_FOUND, vec![format!("service_code {code} not found")]);
+    }
+    let (lat, long, address) = (p.get("lat"), p.get("long"), p.get("address_string"));
+    let address = address.map(str::to_owned).or_else(|| p.get("address_id").map(|a| format!("address_id {a}")));
+    let mut problems = Vec::new();
+    if lat.is_some() != long.is_some() {
+        problems.push("lat and long must be given together".to_owned());
+    }
+    if lat.is_none() && address.is_none() {
+        problems.push("A location is required: lat and long, or address_string".to_owned());
+    }
+    let Some(kind) = p.get("attribute[kind]") else {
+        problems.push("attribute[kind] is required (see the service definition)".to_owned());
+        return errors(fmt, StatusCode::BAD_REQUEST, problems);
+    };
+    if !problems.is_empty() {
+        return errors(fmt, StatusCode::BAD_REQUEST, problems);
+    }
+    // Photos: data URLs only; the server fetches nothing from elsewhere.
+    let mut files = Vec::new();
+    let mut ignored_links = false;
+    for url in p.all("media_url") {
+        match photos::from_data_url(url) {
+            Some(Ok(bytes)) => files.push(bytes),
+            Some(Err(e)) => {
+                let what = if e == PhotoError::TooLarge {
+                    "media_url: a photo is larger than 5 MB"
+                } else {
+                    "media_url: not a JPEG, PNG or WebP data URL"
+                };
+                return errors(fmt, StatusCode::BAD_REQUEST, vec![what.into()]);
+            }
+            None => ignored_links = true,
+        }
+    }
+    let anonymous = p.get("attribute[anonymous]") == Some("true");
+    let name = [p.get("first_name"), p.get("last_name")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let (email, phone) = (p.get("email").unwrap_or(""), p.get("phone").unwrap_or(""));
+    let gave_contact = !name.is_empty() || !email.is_empty() || !phone.is_empty();
+    let new = NewCase {
+        kind: kind.to_owned(),
+        category: code.to_owned(),
+        agency: p.get("attribute[agency_code]").unwrap_or("").to_owned(),
+        description: p.get("description").unwrap_or("").to_owned(),
+        address: address.unwrap_or_default(),
+        lat: lat.unwrap_or("").to_owned(),
+        lon: long.unwrap_or("").to_owned(),
+        name,
+        phone: phone.to_owned(),
+        email: email.to_owned(),
+        anonymous,
+        // The client system collected the contact details to have the case answered.
+        consent: gave_contact,
+        photos: files,
+        channel: "open311",
+        api_key_id: Some(key.id),
+        device_id: p.get("device_id").map(str::to_owned).or_else(|| client_ip(&state, &headers, Some(peer))),
+        ..Default::default()
+    };
+    let lang = lang_of(&headers);
+    match cases::submit(&state, new).await {
+        Ok(created) => {
+            let mut notice = format!(
+                "Đã tiếp nhận; hạn trả lời {} / Received; answer due {}",
+                created.answer_due_at.format("%d/%m/%Y"),
+                created.answer_due_at.format("%Y-%m-%d")
+            );
+            if ignored_links {
+                notice.push_str(". Links in media_url are not fetched; send photos as data: URLs");
+            }
+            let item = V::O(vec![("service_request_id", s(created.tracking_code)), ("service_notice", s(notice))]);
+            respond(fmt, StatusCode::OK, "service_requests", V::L("request", vec![item]))
+        }
+        Err(e) if e.status() < 500 => {
+            let list = if e.fields.is_empty() {
+                vec![e.message(lang)]
+            } else {
+                e.fields.iter().map(|f| format!("{}: {}", f.field, f.message(lang))).collect()
+            };
+            errors(fmt, StatusCode::BAD_REQUEST, list)
+        }
+        Err(e) => {
+            tracing::error!(code = e.code.as_str(), detail = ?e.detail, "Open311 request not stored");
+            internal(fmt)
+        }
+    }
+}
+
+fn parse_time(p: &Params, k: &str) -> Result<Option<DateTime<Utc>>, String> {
+    match p.get(k) {
+        None => Ok(None),
+        Some(v) => DateTime::parse_from_rfc3339(v)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|_| format!("{k} must be a W3C date and time with a time zone, e.g. 2026-11-01T00:00:00+07:00")),
+    }
+}
+
+/// The window of a GET: both ends optional, at most 90 days; default the last 90 days.
+fn window(p: &Params) -> Result<(DateTime<Utc>, DateTime<Utc>), Vec<String>> {
+    let start = parse_time(p, "start_date");
+    let end = parse_time(p, "end_date");
+    let (start, end) = match (start, end) {
+        (Ok(s), Ok(e)) => (s, e),
+        (s, e) => return Err([s.err(), e.err()].into_iter().flatten().collect()),
+    };
+    let now = Utc::now();
+    let (start, end) = match (start, end) {
+        (Some(s), Some(e)) => (s, e),
+        (Some(s), None) => (s, (s + Duration::days(WINDOW_DAYS)).min(now)),
+        (None, Some(e)) => (e - Duration::days(WINDOW_DAYS), e),
+        (None, None) => (now - Duration::days(WINDOW_DAYS), now),
+    };
+    if start > end {
+        return Err(vec!["start_date is after end_date".into()]);
+    }
+    if end - start > Duration::days(WINDOW_DAYS) {
+        return Err(vec![format!("The date range may span at most {WINDOW_DAYS} days")]);
+    }
+    Ok((start, end))
+}
+
+/// The request fields of each case (never contact details).
+async fn render_cases(state: &AppState, rows: Vec<feedback_case::Model>, extensions: bool) -> Option<Vec<V>> {
+    let db = &state.db;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let cats: HashMap<i64, feedback_category::Model> =
+        feedback_category::Entity::find().all(db).await.ok()?.into_iter().map(|c| (c.id, c)).collect();
+    let units: HashMap<i64, agency::Model> =
+        agency::Entity::find().all(db).await.ok()?.into_iter().map(|a| (a.id, a)).collect();
+    let events = case_event::Entity::find()
+        .filter(case_event::Column::CaseId.is_in(ids.clone()))
+        .order_by_asc(case_event::Column::Id)
+        .all(db)
+        .await
+        .ok()?;
+    let photos: Vec<(i64, i64)> = case_photo::Entity::find()
+        .select_only()
+        .column(case_photo::Column::Id)
+        .column(case_photo::Column::CaseId)
+        .filter(case_photo::Column::CaseId.is_in(ids))
+        .filter(case_photo::Column::Hidden.eq(false))
+        .order_by_asc(case_photo::Column::Position)
+        .into_tuple()
+        .all(db)
+        .await
+        .ok()?;
+    let base = &state.settings.public_url;
+    Some(
+        rows.into_iter()
+            .map(|c| {
+                let status = Status::parse(&c.status).unwrap_or(Status::Submitted);
+                let mine: Vec<&case_event::Model> =
+                    events.iter().filter(|e| e.case_id == c.id && is_public(e)).collect();
+                let notes = mine.iter().rev().find_map(|e| e.public_note.clone()).unwrap_or_else(|| c.status.clone());
+                let category = cats.get(&c.category_id);
+                // Photos are public once the answer is.
+                let media: Vec<String> = if c.published_at.is_some() {
+                    photos
+                        .iter()
+                        .filter(|(_, case)| *case == c.id)
+                        .map(|(id, _)| format!("{base}/gop-y/anh/{id}"))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let mut f = vec![
+                    ("service_request_id", s(&c.tracking_code)),
+                    ("status", s(status.open311())),
+                    ("status_notes", s(notes)),
+                    ("service_name", s(category.map(|c| c.name_vi.as_str()).unwrap_or(""))),
+                    ("service_code", s(category.map(|c| c.code.as_str()).unwrap_or(""))),
+                    ("description", s(&c.description)),
+                    ("agency_responsible", s(units.get(&c.agency_id).map(|a| a.name_vi.as_str()).unwrap_or(""))),
+                    ("requested_datetime", s(c.submitted_at.to_rfc3339())),
+                    ("updated_datetime", s(c.updated_at.to_rfc3339())),
+                    ("expected_datetime", s(c.answer_due_at.to_rfc3339())),
+                ];
+                if let Some(a) = &c.address {
+                    f.push(("address", s(a)));
+                }
+                if let (Some(lat), Some(lon)) = (c.lat, c.lon) {
+                    f.push(("lat", V::N(lat)));
+                    f.push(("long", V::N(lon)));
+                }
+                if let Some(m) = media.first() {
+                    f.push(("media_url", s(m)));
+                }
+                if extensions {
+                    let notes = mine
+                        .iter()
+                        .map(|e| {
+                            V::O(vec![
+                                ("datetime", s(e.at.to_rfc3339())),
+                                ("description", s(e.public_note.clone().unwrap_or_default())),
+                                ("type", s(&e.action)),
+                            ])
+                        })
+                        .collect();
+                    f.push(("notes", V::L("note", notes)));
+                    let photos = media.iter().map(|m| V::O(vec![("media_url", s(m))])).collect();
+                    f.push((
+                        "extended_attributes",
+                        V::O(vec![("channel", s(&c.channel)), ("photos", V::L("photo", photos))]),
+                    ));
+                }
+                V::O(f)
+            })
+            .collect(),
+    )
+}
+
+/// History entries a resident may see (internal notes and moderation are not).
+fn is_public(e: &case_event::Model) -> bool {
+    !matches!(e.action.as_str(), "note" | "hide" | "show" | "hide_photo" | "show_photo")
+}
+
+async fn list_requests(state: &AppState, fmt: Fmt, p: &Params) -> Response {
+    let extensions = p.get("extensions") == Some("true");
+    let mut q = feedback_case::Entity::find().filter(feedback_case::Column::Hidden.eq(false));
+    let ids = p.list("service_request_id");
+    let mut limit = MAX_ITEMS;
+    let mut offset = 0;
+    if ids.is_empty() {
+        let (start, end) = match window(p) {
+            Ok(w) => w,
+            Err(list) => return errors(fmt, StatusCode::BAD_REQUEST, list),
+        };
+        q = q.filter(feedback_case::Column::SubmittedAt.gte(start)).filter(feedback_case::Column::SubmittedAt.lte(end));
+        let codes = p.list("service_code");
+        if !codes.is_empty() {
+            let Some(list) = categories(state).await else { return internal(fmt) };
+            let wanted: Vec<i64> = list.iter().filter(|c| codes.contains(&c.code)).map(|c| c.id).collect();
+            q = q.filter(feedback_case::Column::CategoryId.is_in(wanted));
+        }
+        let statuses = p.list("status");
+        if !statuses.is_empty() {
+            if let Some(bad) = statuses.iter().find(|s| *s != "open" && *s != "closed") {
+                return errors(fmt, StatusCode::BAD_REQUEST, vec![format!("status must be open or closed, not {bad}")]);
+            }
+            let internal_states: Vec<&str> = Status::ALL
+                .into_iter()
+                .filter(|st| statuses.iter().any(|x| x == st.open311()))
+                .map(Status::code)
+                .collect();
+            q = q.filter(feedback_case::Column::Status.is_in(internal_states));
+        }
+        let number = |k: &str, default: u64| -> Result<u64, String> {
+            match p.get(k) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| format!("{k} must be a positive whole number")),
+            }
+        };
+        let (page, size) = match (number("page", 1), number("page_size", MAX_ITEMS)) {
+            (Ok(a), Ok(b)) => (a, b.min(MAX_ITEMS)),
+            (a, b) => return errors(fmt, StatusCode::BAD_REQUEST, [a.err(), b.err()].into_iter().flatten().collect()),
+        };
+        limit = size;
+        offset = (page - 1).saturating_mul(size);
+    } else {
+        q = q.filter(Condition::any().add(feedback_case::Column::TrackingCode.is_in(ids)));
+    }
+    let rows = match q
+        .order_by_desc(feedback_case::Column::SubmittedAt)
+        .order_by_desc(feedback_case::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(&state.db)
+        .await
+    {
+        Ok(r) => r,
+        Err(_) => return internal(fmt),
+    };
+    match render_cases(state, rows, extensions).await {
+        Some(items) => respond(fmt, StatusCode::OK, "service_requests", V::L("request", items)),
+        None => internal(fmt),
+    }
+}
+
+async fn one_request(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let Some((id, fmt)) = split(&file) else { return (StatusCode::NOT_FOUND, "").into_response() };
+    let p = Params(q);
+    if let Err(r) = check_jurisdiction(&state, &p, fmt).await {
+        return r;
+    }
+    let row = feedback_case::Entity::find()
+        .filter(feedback_case::Column::TrackingCode.eq(id))
+        .filter(feedback_case::Column::Hidden.eq(false))
+        .one(&state.db)
+        .await;
+    match row {
+        Ok(Some(c)) => match render_cases(&state, vec![c], p.get("extensions") == Some("true")).await {
+            Some(items) => respond(fmt, StatusCode::OK, "service_requests", V::L("request", items)),
+            None => internal(fmt),
+        },
+        Ok(None) => errors(fmt, StatusCode::NOT_FOUND, vec![format!("service_request_id {id} not found")]),
+        Err(_) => internal(fmt),
+    }
+}
+
+/// mySociety's `servicerequestupdates`: the public history of every case in the window.
+async fn updates(state: &AppState, fmt: Fmt, p: &Params, _headers: &HeaderMap) -> Response {
+    match tickets::authenticate(&state.db, p.get("api_key").unwrap_or("")).await {
+        Ok(_) => {}
+        Err(e) if e.code == ErrorCode::NotSignedIn => {
+            return errors(fmt, StatusCode::FORBIDDEN, vec!["Invalid api_key received".into()]);
+        }
+        Err(_) => return internal(fmt),
+    }
+    let (start, end) = match window(p) {
+        Ok(w) => w,
+        Err(list) => return errors(fmt, StatusCode::BAD_REQUEST, list),
+    };
+    let events = case_event::Entity::find()
+        .filter(case_event::Column::At.gte(start))
+        .filter(case_event::Column::At.lte(end))
+        .order_by_asc(case_event::Column::Id)
+        .limit(MAX_ITEMS)
+        .all(&state.db)
+        .await;
+    let Ok(events) = events else { return internal(fmt) };
+    let ids: Vec<i64> = events.iter().map(|e| e.case_id).collect();
+    let Ok(visible) = feedback_case::Entity::find()
+        .filter(feedback_case::Column::Id.is_in(ids))
+        .filter(feedback_case::Column::Hidden.eq(false))
+        .all(&state.db)
+        .await
+    else {
+        return internal(fmt);
+    };
+    let codes: HashMap<i64, String> = visible.into_iter().map(|c| (c.id, c.tracking_code)).collect();
+    let items = events
+        .iter()
+        .filter(|e| is_public(e))
+        .filter_map(|e| {
+            let code = codes.get(&e.case_id)?;
+            let status = Status::parse(&e.to_status).unwrap_or(Status::Submitted);
+            Some(V::O(vec![
+                ("update_id", s(e.id.to_string())),
+                ("service_request_id", s(code)),
+                ("status", s(status.open311())),
+                ("updated_datetime", s(e.at.to_rfc3339())),
+                ("description", s(e.public_note.clone().unwrap_or_else(|| e.to_status.clone()))),
+                ("media_url", s("")),
+                ("external_status_code", s(&e.action)),
+            ]))
+        })
+        .collect();
+    respond(fmt, StatusCode::OK, "service_request_updates", V::L("request_update", items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suffixes_choose_the_format() {
+        assert!(matches!(split("services.xml"), Some(("services", Fmt::Xml))));
+        assert!(matches!(split("PAKN.20261122.0001.json"), Some(("PAKN.20261122.0001", Fmt::Json))));
+        assert!(split("services.html").is_none() && split("services").is_none());
+    }
+
+    #[test]
+    fn xml_is_escaped_and_lists_nest() {
+        let mut out = String::new();
+        xml("requests", &V::L("request", vec![V::O(vec![("description", s("<b>&\"x\"\u{1}"))])]), &mut out);
+        assert_eq!(
+            out,
+            "<requests><request><description>&lt;b&gt;&amp;&quot;x&quot;</description></request></requests>"
+        );
+        assert_eq!(to_json(&V::L("request", vec![V::O(vec![("n", V::I(1))])])).to_string(), r#"[{"n":1}]"#);
+    }
 }

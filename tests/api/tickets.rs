@@ -8,7 +8,7 @@ const PW: &str = "một mật khẩu đủ dài";
 
 /// Creates an API key for `unit` through the administration page, as an administrator would,
 /// and returns it (it is shown only on that one page).
-async fn api_key_for(app: &TestApp, unit: &str) -> String {
+pub(crate) async fn api_key_for(app: &TestApp, unit: &str) -> String {
     let login = format!("admin.{}", unit.to_lowercase().replace('.', "-"));
     app.create_user(&login, PW, Role::AgencyAdmin, Some(unit)).await;
     let b = app.sign_in(&login, PW).await;

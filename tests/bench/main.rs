@@ -15,6 +15,8 @@
 //!    login name (they must not be told apart).
 //! 5. Ticket issuing throughput: concurrent clients post `/api/v1/tickets` with an API key made
 //!    through the administration page, each with a new dossier code.
+//!
+//! `--feedback CASES` runs only the feedback benchmarks instead (see `feedback.rs`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -31,21 +33,26 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod feedback;
+
 struct Args {
     seconds: u64,
     clients: usize,
     binary: String,
+    /// Only the feedback benchmarks, with this many cases for the inbox.
+    feedback: Option<u64>,
 }
 
 fn args() -> Args {
-    let mut a = Args { seconds: 10, clients: 32, binary: "target/release/ydan".into() };
+    let mut a = Args { seconds: 10, clients: 32, binary: "target/release/ydan".into(), feedback: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--seconds" => a.seconds = it.next().and_then(|v| v.parse().ok()).expect("--seconds N"),
             "--clients" => a.clients = it.next().and_then(|v| v.parse().ok()).expect("--clients N"),
             "--binary" => a.binary = it.next().expect("--binary PATH"),
-            other => panic!("unknown argument {other}; use --seconds N --clients N --binary PATH"),
+            "--feedback" => a.feedback = Some(it.next().and_then(|v| v.parse().ok()).expect("--feedback CASES")),
+            other => panic!("unknown argument {other}; use --seconds N --clients N --binary PATH [--feedback CASES]"),
         }
     }
     a
@@ -133,6 +140,11 @@ async fn main() {
         }
     }
     walk(&tree["agencies"], &mut counters);
+    if let Some(cases) = a.feedback {
+        println!("{}", feedback::run(&base, &http_db, a.seconds, a.clients, cases).await);
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
 
     // 1. Over HTTP.
     let latencies = Arc::new(Mutex::new(Vec::new()));
