@@ -28,7 +28,7 @@ test("a resident's report is answered, published and rated", async ({ page }) =>
   await page.getByLabel("Nội dung phản ánh").fill(description);
   await page.getByLabel("Địa chỉ hoặc mô tả nơi xảy ra").fill("Trước số 12 Trần Hưng Đạo, phường Hạ Long");
   await page.getByLabel("Ảnh (tối đa 3 ảnh)").setInputFiles({ name: "o-ga.png", mimeType: "image/png", buffer: PHOTO });
-  await page.getByLabel("Thư điện tử").fill("nguoi.dan@example.vn");
+  await page.getByLabel("Thư điện tử", { exact: true }).fill("nguoi.dan@example.vn");
   await page.getByLabel(/^Tôi đồng ý/).check();
   await page.getByRole("button", { name: "Gửi phản ánh" }).click();
 

@@ -232,7 +232,7 @@ fn feedback_form(form: FeedbackForm, attempt: FeedbackAttempt) -> AnyView {
             </div>
             <div class="field" id="f-description">
                 <label for="description">{t(Msg::FbDescription)}</label>
-                <p class="hint" id="description-hint">{Msg::FbDescriptionHint.fill(lang, &[("max", &MAX_DESCRIPTION.to_string())])}</p>
+                <p class="hint" id="description-hint">{Msg::FbDescriptionHint.fill(lang, &[("max", &crate::i18n::count(lang, MAX_DESCRIPTION as u64))])}</p>
                 {field_error(&attempt, "description", lang)}
                 <textarea id="description" name="description" rows="6" maxlength=MAX_DESCRIPTION.to_string() required aria-describedby="description-hint">{v("description")}</textarea>
             </div>
