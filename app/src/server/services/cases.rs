@@ -442,6 +442,23 @@ async fn event(
     Ok(())
 }
 
+/// Writes the changed columns of `case` only if nobody changed the case since it was read
+/// (two officers acting at once, or two servers checking deadlines): the later one is told
+/// the case moved on, instead of overwriting it.
+async fn update_unchanged(
+    db: &impl ConnectionTrait,
+    case: &feedback_case::Model,
+    row: feedback_case::ActiveModel,
+) -> Result<(), AppError> {
+    let done = feedback_case::Entity::update_many()
+        .set(row)
+        .filter(feedback_case::Column::Id.eq(case.id))
+        .filter(feedback_case::Column::UpdatedAt.eq(case.updated_at))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 1 { Ok(()) } else { Err(ErrorCode::TransitionNotAllowed.into()) }
+}
+
 async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<feedback_case::Model, AppError> {
     if !rules::is_tracking_code(code) {
         return Err(ErrorCode::CaseNotFound.into());
@@ -617,7 +634,7 @@ pub async fn citizen_act(state: &AppState, code: &str, key: &str, action: Citize
             (Status::Reopened, "reopen", Some(reason))
         }
     };
-    row.update(&txn).await?;
+    update_unchanged(&txn, &case, row).await?;
     event(&txn, case.id, None, "citizen", action_code, Some(status), to, public, None, None).await?;
     txn.commit().await?;
     Ok(())
@@ -1012,7 +1029,7 @@ pub async fn act(state: &AppState, user: &CurrentUser, code: &str, input: Office
     }
     let _writer = state.write_guard().await;
     let txn = db.begin().await?;
-    row.update(&txn).await?;
+    update_unchanged(&txn, &case, row).await?;
     // The answer itself is on the case; the history only says that it was given.
     let event_note = if action == Action::Answer { None } else { public };
     event(
@@ -1073,7 +1090,11 @@ pub async fn sweep_overdue(
         if parent.is_some() {
             row.escalated_to_id = Set(parent);
         }
-        row.update(&txn).await?;
+        if update_unchanged(&txn, &case, row).await.is_err() {
+            // Another server handled it, or an officer acted meanwhile.
+            txn.rollback().await?;
+            continue;
+        }
         let apology = "Cơ quan xin lỗi ông/bà vì chưa xử lý phản ánh này đúng hạn. Phản ánh đã được báo lên cơ quan cấp trên để đôn đốc. / We apologise: this case was not handled in time. It has been reported to the higher authority.".to_owned();
         event(
             &txn,
