@@ -75,6 +75,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
                         }
                         Err(_) => {
                             attempt.values = values;
+                            attempt.photos_sent = files.len() + 1;
                             attempt.errors = vec![FieldError::new("photos", ErrorCode::PhotoTooLarge)];
                             attempt.failure = Some(AppError::new(ErrorCode::PayloadTooLarge));
                             return form_again(&state, parts, attempt).await;
@@ -91,6 +92,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
                         ErrorCode::InvalidQuery
                     }));
                     if too_large {
+                        attempt.photos_sent = files.len() + 1;
                         attempt.errors = vec![FieldError::new("photos", ErrorCode::PhotoTooLarge)];
                     }
                     return form_again(&state, parts, attempt).await;
@@ -107,6 +109,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
         return Redirect::to("/gop-y").into_response();
     }
     let v = |k: &str| values.get(k).cloned().unwrap_or_default();
+    attempt.photos_sent = files.len();
     let new = NewCase {
         kind: v("kind"),
         category: v("category"),

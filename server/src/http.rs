@@ -342,13 +342,21 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/x-www-form-urlencoded")
             .into_response();
     }
+    // A body too large or garbled to read: the survey page again, saying so in the citizen's
+    // language (the answers cannot be kept, since they were never read).
+    let unreadable = async |code: ErrorCode| {
+        let shown = SubmittedSurvey { failure: Some(code.into()), ..Default::default() };
+        let mut res = render_page(&state, page_req(), move || provide_context(shown.clone())).await;
+        *res.status_mut() = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        res
+    };
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
-        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge.as_str()).into_response(),
+        Err(_) => return unreadable(ErrorCode::PayloadTooLarge).await,
     };
     let fields: Vec<(String, String)> = match serde_urlencoded::from_bytes(&bytes) {
         Ok(f) => f,
-        Err(_) => return (StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery.as_str()).into_response(),
+        Err(_) => return unreadable(ErrorCode::InvalidQuery).await,
     };
 
     if fields.iter().any(|(name, value)| name == HONEYPOT_FIELD && !value.is_empty()) {

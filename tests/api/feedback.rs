@@ -206,6 +206,12 @@ async fn bad_reports_get_clear_errors_and_nothing_is_stored() {
         if expect != "agency" && expect != "description" {
             assert!(html.contains(expect), "{expect} not explained in: {}", &html[..html.len().min(400)]);
         }
+        if expect == "description" {
+            // The list of problems names the field, not just "required".
+            assert!(html.contains("Nội dung phản ánh: Trường này là bắt buộc."), "the field is named");
+        }
+        // Only a resident who attached photos is asked to choose them again.
+        assert_eq!(html.contains("xin chọn lại ảnh"), !files.is_empty(), "{expect}: photo notice");
         // What was typed is kept.
         assert!(html.contains("Ngã ba thôn Đông") || expect == "địa điểm");
     }

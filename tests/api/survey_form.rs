@@ -174,6 +174,10 @@ async fn a_form_with_the_wrong_content_type_or_too_big_is_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), 413);
+    // The citizen sees the survey again, told in Vietnamese what went wrong.
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Nội dung gửi lên quá lớn"), "explained");
+    assert!(html.contains("Đánh giá mức độ hài lòng"), "the survey is shown again");
     assert_eq!(app.count("response").await, 0);
 }
 

@@ -29,6 +29,24 @@ pub struct FeedbackAttempt {
     pub values: HashMap<String, String>,
     pub errors: Vec<FieldError>,
     pub failure: Option<AppError>,
+    /// How many photos came with the refused form (the browser does not keep them).
+    pub photos_sent: usize,
+}
+
+/// The label of a form field, for the list of problems above the form.
+fn field_label(field: &str) -> Option<Msg> {
+    Some(match field {
+        "kind" => Msg::FbKind,
+        "category" => Msg::FbCategory,
+        "agency" => Msg::FbAgency,
+        "description" => Msg::FbDescription,
+        "address" | "lat" | "lon" => Msg::FbLocation,
+        "photos" => Msg::FbPhotos,
+        "name" => Msg::FbName,
+        "phone" => Msg::FbPhone,
+        "email" => Msg::FbEmail,
+        _ => return None,
+    })
 }
 
 /// A citizen action on the tracking page that failed.
@@ -173,10 +191,17 @@ fn feedback_form(form: FeedbackForm, attempt: FeedbackAttempt) -> AnyView {
         let items = attempt
             .errors
             .iter()
-            .map(|e| view! { <li><a href=format!("#f-{}", e.field)>{e.message(lang)}</a></li> })
+            .map(|e| {
+                // "Nội dung phản ánh: Trường này là bắt buộc." rather than a bare "required".
+                let text = match field_label(&e.field) {
+                    Some(label) => format!("{}: {}", t(label), e.message(lang)),
+                    None => e.message(lang),
+                };
+                view! { <li><a href=format!("#f-{}", e.field)>{text}</a></li> }
+            })
             .collect_view();
         let failure = attempt.failure.as_ref().map(|f| view! { <p>{f.message(lang)}</p> });
-        let photos_again = (!attempt.values.is_empty()).then(|| view! { <p>{t(Msg::FbPhotosAgain)}</p> });
+        let photos_again = (attempt.photos_sent > 0).then(|| view! { <p>{t(Msg::FbPhotosAgain)}</p> });
         view! {
             <div class="error-summary" role="alert" id="errors">
                 <h2>{t(Msg::SurveyErrorsTitle)}</h2>
