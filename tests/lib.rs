@@ -28,6 +28,7 @@ pub struct TestApp {
     /// The settings the server runs with (the tests pass them to background services).
     pub settings: Settings,
     sqlite_dir: Option<PathBuf>,
+    export_dir: PathBuf,
     server: tokio::task::JoinHandle<()>,
     workers: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -166,6 +167,8 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().unwrap();
         settings.public_url = format!("http://{addr}");
+        let export_dir = std::env::temp_dir().join(format!("ydan-exports-{}", random_hex(8)));
+        settings.export_dir = export_dir.clone();
         let config = server::Config { settings: settings.clone(), ..Default::default() };
         let state = server::build_state(db.clone(), &config).await.expect("state");
         let workers = server::workers::spawn(state.clone());
@@ -181,7 +184,7 @@ impl TestApp {
             ))
             .build()
             .unwrap();
-        TestApp { base: format!("http://{addr}"), db, client, fixture, settings, sqlite_dir, server, workers }
+        TestApp { base: format!("http://{addr}"), db, client, fixture, settings, sqlite_dir, export_dir, server, workers }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -284,6 +287,7 @@ impl Drop for TestApp {
         if let Some(dir) = &self.sqlite_dir {
             let _ = std::fs::remove_dir_all(dir);
         }
+        let _ = std::fs::remove_dir_all(&self.export_dir);
     }
 }
 

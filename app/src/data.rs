@@ -2,7 +2,7 @@
 //! the application state, calls a service and returns a wire type; rules live in the services.
 
 use crate::{
-    dto::{AgencyReport, CounterInfo, KioskView, Overview, PosterData, SurveyForm},
+    dto::{AgencyReport, CounterInfo, KioskView, Overview, PosterData, ReportParams, SurveyForm},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -18,11 +18,12 @@ pub struct Installation {
 mod ssr {
     use crate::{
         domain::{
+            buckets::Step,
             integrity::Basis,
             period::{Period, vn_date},
             sipas::Rollup,
         },
-        dto::ReportQuery,
+        dto::{ReportParams, ReportQuery},
         error::{AppError, ErrorCode, FieldError},
         server::services,
     };
@@ -31,30 +32,25 @@ mod ssr {
         vn_date(services::now())
     }
 
-    /// Reads the query of a report: period, roll-up mode and which ratings count.
-    pub fn report_query(
-        from: Option<&str>,
-        to: Option<&str>,
-        rollup: Option<&str>,
-        basis: Option<&str>,
-        questionnaire: Option<&str>,
-    ) -> Result<ReportQuery, AppError> {
-        let period = Period::parse(from, to, today())?;
-        let invalid = |field: &str| AppError {
-            code: ErrorCode::InvalidRollup,
-            fields: vec![FieldError::new(field, ErrorCode::InvalidRollup)],
-            detail: None,
-        };
-        let rollup = match rollup.map(str::trim).filter(|r| !r.is_empty()) {
+    /// Reads the query of a report: period, roll-up mode, which ratings count, the
+    /// questionnaire and how trends are cut.
+    pub fn report_query(p: &ReportParams) -> Result<ReportQuery, AppError> {
+        let set = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let period = Period::parse(set(&p.from).as_deref(), set(&p.to).as_deref(), today())?;
+        let invalid = |field: &str, code: ErrorCode| AppError { code, fields: vec![FieldError::new(field, code)], detail: None };
+        let rollup = match set(&p.rollup) {
             None => Rollup::default(),
-            Some(r) => Rollup::parse(r).ok_or_else(|| invalid("rollup"))?,
+            Some(r) => Rollup::parse(&r).ok_or_else(|| invalid("rollup", ErrorCode::InvalidRollup))?,
         };
-        let basis = match basis.map(str::trim).filter(|b| !b.is_empty()) {
+        let basis = match set(&p.basis) {
             None => Basis::default(),
-            Some(b) => Basis::parse(b).ok_or_else(|| invalid("basis"))?,
+            Some(b) => Basis::parse(&b).ok_or_else(|| invalid("basis", ErrorCode::InvalidRollup))?,
         };
-        let questionnaire = questionnaire.map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
-        Ok(ReportQuery { period, rollup, basis, questionnaire })
+        let step = match set(&p.step) {
+            None => Step::default(),
+            Some(s) => Step::parse(&s).ok_or_else(|| invalid("step", ErrorCode::InvalidStep))?,
+        };
+        Ok(ReportQuery { period, rollup, basis, questionnaire: set(&p.questionnaire), step })
     }
 }
 #[cfg(feature = "ssr")]
@@ -98,33 +94,16 @@ pub async fn load_poster(code: String) -> Result<PosterData, AppError> {
 }
 
 #[server(prefix = "/fn", endpoint = "overview")]
-pub async fn load_overview(
-    from: Option<String>,
-    to: Option<String>,
-    rollup: Option<String>,
-    basis: Option<String>,
-    questionnaire: Option<String>,
-) -> Result<Overview, AppError> {
+pub async fn load_overview(params: ReportParams) -> Result<Overview, AppError> {
     let state = crate::server::state::app_state()?;
-    let q =
-        report_query(from.as_deref(), to.as_deref(), rollup.as_deref(), basis.as_deref(), questionnaire.as_deref())?;
-    crate::server::services::indices::overview(&state, q).await
+    crate::server::services::analytics::overview(&state, report_query(&params)?).await
 }
 
 #[server(prefix = "/fn", endpoint = "agency_report")]
-pub async fn load_agency_report(
-    code: String,
-    from: Option<String>,
-    to: Option<String>,
-    rollup: Option<String>,
-    basis: Option<String>,
-    questionnaire: Option<String>,
-) -> Result<AgencyReport, AppError> {
+pub async fn load_agency_report(code: String, params: ReportParams) -> Result<AgencyReport, AppError> {
     let state = crate::server::state::app_state()?;
-    let q =
-        report_query(from.as_deref(), to.as_deref(), rollup.as_deref(), basis.as_deref(), questionnaire.as_deref())?;
     let viewer = use_context::<crate::server::services::auth::CurrentUser>();
-    crate::server::services::indices::agency_report(&state, viewer.as_ref(), &code, q).await
+    crate::server::services::analytics::agency_report(&state, viewer.as_ref(), &code, report_query(&params)?).await
 }
 
 // ---- Feedback and complaints -------------------------------------------------------------

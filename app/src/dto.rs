@@ -157,6 +157,66 @@ pub struct TreeRow {
     pub figure: IndexFigure,
 }
 
+/// A report's query as a request gives it (URL query or form), before checking: every field
+/// optional, empty meaning the default.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportParams {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub rollup: Option<String>,
+    #[serde(default)]
+    pub basis: Option<String>,
+    #[serde(default)]
+    pub questionnaire: Option<String>,
+    #[serde(default)]
+    pub step: Option<String>,
+}
+
+impl ReportParams {
+    /// The same query as a URL query string (`?from=…&to=…`), empty when nothing is set.
+    pub fn query_string(&self) -> String {
+        let parts: Vec<String> = [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("rollup", &self.rollup),
+            ("basis", &self.basis),
+            ("questionnaire", &self.questionnaire),
+            ("step", &self.step),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| format!("{k}={}", url_part(v))))
+        .collect();
+        if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+    }
+
+    /// The checked query written back, so that links keep every filter as it was applied.
+    pub fn of(q: &ReportQuery, questionnaire: &str) -> ReportParams {
+        ReportParams {
+            from: Some(q.period.from.to_string()),
+            to: Some(q.period.to.to_string()),
+            rollup: Some(q.rollup.as_str().to_owned()),
+            basis: Some(q.basis.as_str().to_owned()),
+            questionnaire: Some(questionnaire.to_owned()),
+            step: Some(q.step.as_str().to_owned()),
+        }
+    }
+}
+
+/// Percent-encodes what is not safe in a query value.
+pub fn url_part(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// What a report counts: the period, how units roll up, and which ratings count.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportQuery {
@@ -165,6 +225,9 @@ pub struct ReportQuery {
     pub basis: Basis,
     /// The questionnaire whose index is shown, by code; `None` for the default (SIPAS) one.
     pub questionnaire: Option<String>,
+    /// How a trend is cut.
+    #[serde(default)]
+    pub step: crate::domain::buckets::Step,
 }
 
 /// A questionnaire an index can be shown for: its code and name.
@@ -214,6 +277,12 @@ pub struct AgencyReport {
     pub activity: Vec<CounterActivity>,
     pub children: Vec<TreeRow>,
     pub counters: Vec<CounterView>,
+    pub trend: crate::analytics::Trend,
+    pub targets: crate::analytics::Targets,
+    pub change: Option<crate::analytics::Change>,
+    pub ranking: crate::analytics::Ranking,
+    /// For staff of the unit's subtree only.
+    pub staff: Option<crate::analytics::StaffAnalytics>,
 }
 
 /// How many ratings of a unit's subtree carry each integrity flag.

@@ -75,6 +75,12 @@ pub enum ErrorCode {
     InvalidCoordinates,
     TransitionNotAllowed,
     ReopenUsed,
+    // Analytics
+    InvalidStep,
+    InvalidTarget,
+    ReasonRequired,
+    ExportTooLarge,
+    ExportNotFound,
     // Server side
     Internal,
     DatabaseUnavailable,
@@ -144,6 +150,11 @@ impl ErrorCode {
             ErrorCode::InvalidCoordinates => "invalid_coordinates",
             ErrorCode::TransitionNotAllowed => "transition_not_allowed",
             ErrorCode::ReopenUsed => "reopen_used",
+            ErrorCode::InvalidStep => "invalid_step",
+            ErrorCode::InvalidTarget => "invalid_target",
+            ErrorCode::ReasonRequired => "reason_required",
+            ErrorCode::ExportTooLarge => "export_too_large",
+            ErrorCode::ExportNotFound => "export_not_found",
             ErrorCode::Internal => "internal",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
         }
@@ -156,7 +167,8 @@ impl ErrorCode {
             | ErrorCode::InvalidQuery
             | ErrorCode::InvalidDate
             | ErrorCode::InvalidPeriod
-            | ErrorCode::InvalidRollup => 400,
+            | ErrorCode::InvalidRollup
+            | ErrorCode::InvalidStep => 400,
             ErrorCode::NotSignedIn | ErrorCode::InvalidCredentials => 401,
             ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
             ErrorCode::NotFound
@@ -206,6 +218,8 @@ impl ErrorCode {
             | ErrorCode::InvalidPhone
             | ErrorCode::InvalidCoordinates => 422,
             ErrorCode::TransitionNotAllowed | ErrorCode::ReopenUsed => 409,
+            ErrorCode::InvalidTarget | ErrorCode::ReasonRequired | ErrorCode::ExportTooLarge => 422,
+            ErrorCode::ExportNotFound => 404,
             ErrorCode::Internal => 500,
             ErrorCode::DatabaseUnavailable => 503,
         }
@@ -275,6 +289,11 @@ impl ErrorCode {
             ErrorCode::InvalidCoordinates => Msg::ErrInvalidCoordinates,
             ErrorCode::TransitionNotAllowed => Msg::ErrTransitionNotAllowed,
             ErrorCode::ReopenUsed => Msg::ErrReopenUsed,
+            ErrorCode::InvalidStep => Msg::ErrInvalidStep,
+            ErrorCode::InvalidTarget => Msg::ErrInvalidTarget,
+            ErrorCode::ReasonRequired => Msg::ErrReasonRequired,
+            ErrorCode::ExportTooLarge => Msg::ErrExportTooLarge,
+            ErrorCode::ExportNotFound => Msg::ErrExportNotFound,
             ErrorCode::Internal => Msg::ErrInternal,
             ErrorCode::DatabaseUnavailable => Msg::ErrDatabaseUnavailable,
         }

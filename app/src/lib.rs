@@ -8,6 +8,7 @@
 #![recursion_limit = "256"]
 
 pub mod admin_data;
+pub mod analytics;
 pub mod app;
 pub mod components;
 pub mod data;

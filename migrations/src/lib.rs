@@ -17,6 +17,9 @@ mod m20261123_000010_seed_kiosk_quick;
 mod m20261124_000011_sector_templates;
 mod m20261124_000012_index_response_device;
 mod m20261125_000013_feedback;
+mod m20261126_000014_rollups;
+mod m20261126_000015_tt01_template;
+mod m20261126_000016_targets_alerts;
 mod triggers;
 
 pub struct Migrator;
@@ -38,6 +41,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000011_sector_templates::Migration),
             Box::new(m20261124_000012_index_response_device::Migration),
             Box::new(m20261125_000013_feedback::Migration),
+            Box::new(m20261126_000014_rollups::Migration),
+            Box::new(m20261126_000015_tt01_template::Migration),
+            Box::new(m20261126_000016_targets_alerts::Migration),
         ]
     }
 }

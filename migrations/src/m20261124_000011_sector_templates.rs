@@ -26,17 +26,17 @@ pub enum ResponseText {
 }
 
 /// `(code, Vietnamese, English, type)`; for a single choice, its options follow in `CHOICES`.
-type Criterion = (&'static str, &'static str, &'static str, &'static str);
-type Element = (&'static str, &'static str, &'static str, &'static [Criterion]);
+pub(crate) type Criterion = (&'static str, &'static str, &'static str, &'static str);
+pub(crate) type Element = (&'static str, &'static str, &'static str, &'static [Criterion]);
 
-struct Template {
-    code: &'static str,
-    sector: &'static str,
-    name: (&'static str, &'static str),
-    group: (&'static str, &'static str, &'static str),
-    elements: &'static [Element],
+pub(crate) struct Template {
+    pub code: &'static str,
+    pub sector: &'static str,
+    pub name: (&'static str, &'static str),
+    pub group: (&'static str, &'static str, &'static str),
+    pub elements: &'static [Element],
     /// Options of each single-choice criterion, by criterion code.
-    choices: &'static [(&'static str, &'static [(&'static str, &'static str)])],
+    pub choices: &'static [(&'static str, &'static [(&'static str, &'static str)])],
 }
 
 const LIKERT5: [(i16, &str, &str); 5] = [
@@ -448,7 +448,8 @@ async fn scale_points<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn seed<C: ConnectionTrait>(db: &C, t: &Template) -> Result<(), DbErr> {
+/// Inserts a template as a published shared questionnaire (version 1).
+pub(crate) async fn seed<C: ConnectionTrait>(db: &C, t: &Template) -> Result<(), DbErr> {
     let now = Expr::current_timestamp();
     let instrument = insert_id(
         db,
@@ -581,6 +582,29 @@ async fn seed<C: ConnectionTrait>(db: &C, t: &Template) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Removes the questionnaires `codes` with every version and question. Questionnaires are
+/// frozen: this lifts the guard, removes them and puts the guard back.
+pub(crate) async fn remove(manager: &SchemaManager<'_>, codes: Vec<&str>) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    triggers::drop_instrument_guards(manager).await?;
+    let ids = Query::select()
+        .column(Instrument::Id)
+        .from(Instrument::Table)
+        .and_where(Expr::col(Instrument::Code).is_in(codes.clone()))
+        .to_owned();
+    for table in triggers::INSTRUMENT_CONTENT_TABLES.iter().rev() {
+        db.execute(
+            Query::delete()
+                .from_table(Alias::new(*table))
+                .and_where(Expr::col(Alias::new("instrument_id")).in_subquery(ids.clone())),
+        )
+        .await?;
+    }
+    db.execute(Query::delete().from_table(Instrument::Table).and_where(Expr::col(Instrument::Code).is_in(codes)))
+        .await?;
+    triggers::guard_published_instruments(manager).await
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -622,25 +646,7 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         triggers::drop_append_only(manager, "response_text").await?;
         manager.drop_table(Table::drop().table(ResponseText::Table).to_owned()).await?;
-        // Questionnaires are frozen: lift the guard, remove the templates, put the guard back.
-        triggers::drop_instrument_guards(manager).await?;
-        let codes: Vec<&str> = TEMPLATES.iter().map(|t| t.code).collect();
-        let ids = Query::select()
-            .column(Instrument::Id)
-            .from(Instrument::Table)
-            .and_where(Expr::col(Instrument::Code).is_in(codes.clone()))
-            .to_owned();
-        for table in triggers::INSTRUMENT_CONTENT_TABLES.iter().rev() {
-            db.execute(
-                Query::delete()
-                    .from_table(Alias::new(*table))
-                    .and_where(Expr::col(Alias::new("instrument_id")).in_subquery(ids.clone())),
-            )
-            .await?;
-        }
-        db.execute(Query::delete().from_table(Instrument::Table).and_where(Expr::col(Instrument::Code).is_in(codes)))
-            .await?;
-        triggers::guard_published_instruments(manager).await?;
+        remove(manager, TEMPLATES.iter().map(|t| t.code).collect()).await?;
         db.execute_unprepared("DROP INDEX ix_instrument_agency").await?;
         for column in ["sector", "agency_id"] {
             db.execute_unprepared(&format!("ALTER TABLE instrument DROP COLUMN {column}")).await?;

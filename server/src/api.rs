@@ -126,15 +126,17 @@ async fn get_sipas(
         return ApiError::new(ErrorCode::InvalidQuery.into(), lang).into_response();
     };
     let result = async {
-        let query = report_query(
-            q.get("from").map(String::as_str),
-            q.get("to").map(String::as_str),
-            q.get("rollup").map(String::as_str),
-            q.get("basis").map(String::as_str),
-            q.get("questionnaire").map(String::as_str),
-        )?;
+        let get = |k: &str| q.get(k).cloned();
+        let query = report_query(&app::dto::ReportParams {
+            from: get("from"),
+            to: get("to"),
+            rollup: get("rollup"),
+            basis: get("basis"),
+            questionnaire: get("questionnaire"),
+            step: None,
+        })?;
         let (period, rollup) = (query.period, query.rollup);
-        let (unit, report) = indices::unit_report(&state, &code, &query).await?;
+        let (unit, report) = app::server::services::analytics::unit_report(&state, &code, &query).await?;
         let viewer = crate::session::current_user(&state, &headers).await;
         let detailed = indices::may_see_breakdown(&state, viewer.as_ref(), unit.id).await?;
         Ok::<_, AppError>((unit, report, period, rollup, detailed, query.basis))

@@ -45,10 +45,21 @@ fn sqlite_dir(url: &str) -> Option<String> {
     (!parent.is_empty()).then_some(parent)
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration, then fills the pre-aggregated counts from the raw rows
+/// once if the database had responses before they existed.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    use app::server::services::{meta, rollups};
+    Migrator::up(db, None).await?;
+    let as_db = |e: app::error::AppError| DbErr::Custom(format!("{:?}: {:?}", e.code, e.detail));
+    if meta::get(db, ROLLUPS_KEY).await.map_err(as_db)?.is_none() {
+        rollups::verify(db, 200, true, |_, _| {}).await.map_err(as_db)?;
+        meta::set(db, ROLLUPS_KEY, "1").await.map_err(as_db)?;
+    }
+    Ok(())
 }
+
+/// Set once the pre-aggregated counts hold every response stored before they existed.
+const ROLLUPS_KEY: &str = "rollups_filled";
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,7 @@ pub mod http;
 pub mod kiosk;
 pub mod open311;
 pub mod seed;
+pub mod seed_national;
 pub mod session;
 pub mod staff;
 pub mod workers;

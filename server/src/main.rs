@@ -3,7 +3,8 @@
 //! ```text
 //! ydan serve      [--listen 127.0.0.1:3000] [--database URL] [--public-url URL] …
 //! ydan migrate    [--database URL]
-//! ydan seed-demo  [--database URL] [--if-empty] [--responses 6000] [--seed 2025]
+//! ydan seed-demo  [--database URL] [--if-empty] [--responses 6000] [--seed 2025] [--scale national]
+//! ydan verify-rollups [--database URL] [--repair]
 //! ```
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -57,6 +58,17 @@ enum Command {
         /// outbox that administrators read at /quan-tri/thu-di.
         #[arg(long, env = "YDAN_SMTP_URL")]
         smtp: Option<String>,
+        /// Points of the 766 satisfaction measures 5.2, 5.3 and 5.4 (the split is disputed:
+        /// 6,6,6 or 5,2,6).
+        #[arg(long, env = "YDAN_766_POINTS", default_value = "6,6,6")]
+        points_766: String,
+        /// The rate (percent) that earns a 766 measure its full points.
+        #[arg(long, env = "YDAN_766_TARGET", default_value_t = 90.0)]
+        target_766: f64,
+        /// Folder for export files made in the background (shared storage when several
+        /// servers run).
+        #[arg(long, env = "YDAN_EXPORT_DIR", default_value = "data/exports")]
+        export_dir: String,
     },
 
     /// Apply pending database migrations and exit.
@@ -76,12 +88,24 @@ enum Command {
         /// Do nothing if the database already has units (for first start).
         #[arg(long)]
         if_empty: bool,
-        /// Number of survey responses to generate.
-        #[arg(long, default_value_t = 6000)]
-        responses: u64,
+        /// Number of survey responses to generate (default 6,000; 10,000,000 with
+        /// `--scale national`).
+        #[arg(long)]
+        responses: Option<u64>,
         /// Seed of the random generator (same seed, same data).
         #[arg(long, default_value_t = 2025)]
         seed: u64,
+        /// `province`: one demonstration province with staff accounts and feedback cases;
+        /// `national`: 34 provinces, 3,400 units, 24 months of responses (for load tests).
+        #[arg(long, default_value = "province", value_parser = ["province", "national"])]
+        scale: String,
+    },
+    /// Recompute the dashboards' pre-aggregated counts from the raw responses and report any
+    /// difference (exit status 1 if there is one).
+    VerifyRollups {
+        /// Rewrite the counts of units that differ.
+        #[arg(long)]
+        repair: bool,
     },
 }
 
@@ -134,13 +158,62 @@ async fn run(cli: Cli) -> Result<(), String> {
             eprintln!("ydan: system administrator '{}' created", user.login);
             Ok(())
         }
-        Command::SeedDemo { if_empty, responses, seed } => {
+        Command::VerifyRollups { repair } => {
+            let started = std::time::Instant::now();
+            let mut bar: Option<seed::Progress> = None;
+            let report = app::server::services::rollups::verify(&db, 50, repair, |done, total| {
+                bar.get_or_insert_with(|| seed::Progress::new("Đối chiếu / checking units", total as u64))
+                    .set(done as u64);
+            })
+            .await
+            .map_err(|e| format!("verification failed: {} {}", e.code.as_str(), e.detail.unwrap_or_default()))?;
+            if let Some(b) = bar {
+                b.finish();
+            }
+            for line in report.differences.iter().take(20) {
+                eprintln!("  {line}");
+            }
+            eprintln!(
+                "ydan: {} units, {} stored rows checked in {:.1} s: {} difference(s){}",
+                report.units,
+                report.rows,
+                started.elapsed().as_secs_f64(),
+                report.differences.len(),
+                if repair && !report.differences.is_empty() { ", repaired" } else { "" }
+            );
+            if report.differences.is_empty() || repair {
+                Ok(())
+            } else {
+                Err("the counts differ from the raw responses".into())
+            }
+        }
+        Command::SeedDemo { if_empty, responses, seed, scale } if scale == "national" => {
+            if if_empty && seed::has_units(&db).await.map_err(|e| format!("{e:?}"))? {
+                eprintln!("ydan: the database already has data; demo data not added");
+                return Ok(());
+            }
+            let started = std::time::Instant::now();
+            let today = vn_date(app::server::services::now());
+            let done = server::seed_national::seed_national(&db, responses.unwrap_or(10_000_000), seed, today, true)
+                .await
+                .map_err(|e| format!("demo data failed: {} {}", e.code.as_str(), e.detail.unwrap_or_default()))?;
+            eprintln!(
+                "ydan: national demo data added in {:.0} s: {} units, {} counters, {} responses, {} tickets",
+                started.elapsed().as_secs_f64(),
+                done.units,
+                done.counters,
+                done.responses,
+                done.tickets
+            );
+            Ok(())
+        }
+        Command::SeedDemo { if_empty, responses, seed, .. } => {
             if if_empty && seed::has_units(&db).await.map_err(|e| format!("{e:?}"))? {
                 eprintln!("ydan: the database already has data; demo data not added");
                 return Ok(());
             }
             let today = vn_date(app::server::services::now());
-            let done = seed::seed_demo(&db, responses, seed, today, true)
+            let done = seed::seed_demo(&db, responses.unwrap_or(6000), seed, today, true)
                 .await
                 .map_err(|e| format!("demo data failed: {} {}", e.code.as_str(), e.detail.unwrap_or_default()))?;
             eprintln!(
@@ -163,7 +236,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             ticket_days,
             kiosk_interval,
             smtp,
+            points_766,
+            target_766,
+            export_dir,
         } => {
+            let rules_766 = parse_766(&points_766, target_766)?;
             let smtp = match smtp.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 Some(url) => Some(app::server::mail::SmtpConfig::parse(url).map_err(|e| format!("--smtp: {e}"))?),
                 None => None,
@@ -179,6 +256,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                     ticket_valid_days: ticket_days,
                     kiosk_interval_seconds: kiosk_interval,
                     smtp,
+                    rules_766,
+                    export_dir: export_dir.into(),
                 },
                 site_root,
             };
@@ -258,6 +337,20 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
+}
+
+/// `--points-766 5,2,6` and `--target-766 80` as scoring rules.
+fn parse_766(points: &str, target: f64) -> Result<app::domain::scorecard::Rules766, String> {
+    let parts: Vec<f64> = points.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
+        format!("--points-766: '{points}' is not three numbers separated by commas (e.g. 6,6,6)")
+    })?;
+    let max_points: [f64; 3] = parts
+        .try_into()
+        .map_err(|_| format!("--points-766: '{points}' must give exactly three numbers (5.2, 5.3, 5.4)"))?;
+    if max_points.iter().any(|p| !(0.0..=100.0).contains(p)) || !(1.0..=100.0).contains(&target) {
+        return Err("--points-766 takes 0–100 points each, --target-766 a rate of 1–100%".into());
+    }
+    Ok(app::domain::scorecard::Rules766 { max_points, target })
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use app::{
             agencies::{self, NewAgency},
             audit::Actor,
             auth::{self, NewUser},
-            instruments, meta,
+            instruments, meta, rollups,
             survey::insert_answers,
         },
         state::InstrumentCache,
@@ -322,7 +322,7 @@ const COMMENTS: &[&str] = &[
 
 /// How much each criterion tends to differ from the unit's quality (seats and feedback handling
 /// score lower in published SIPAS results; staff courtesy higher).
-fn criterion_offset(code: &str) -> f64 {
+pub(crate) fn criterion_offset(code: &str) -> f64 {
     match code {
         "II.A2" => -0.07,
         "II.A3" => -0.03,
@@ -337,7 +337,7 @@ fn criterion_offset(code: &str) -> f64 {
 
 /// A time during opening hours (07:30–17:00, Monday–Friday, Vietnam time) on a day within the
 /// last `days` days before `end`.
-fn opening_time(rng: &mut Rng, end: NaiveDate, days: u64) -> DateTime<Utc> {
+pub(crate) fn opening_time(rng: &mut Rng, end: NaiveDate, days: u64) -> DateTime<Utc> {
     loop {
         let day = end - Duration::days(rng.below(days) as i64);
         if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && rng.unit() > 0.1 {
@@ -352,7 +352,7 @@ fn opening_time(rng: &mut Rng, end: NaiveDate, days: u64) -> DateTime<Utc> {
 }
 
 /// A 1–5 rating: satisfied (4–5) with probability `p`, otherwise mostly neutral.
-fn rating(rng: &mut Rng, p: f64) -> i16 {
+pub(crate) fn rating(rng: &mut Rng, p: f64) -> i16 {
     if rng.unit() < p {
         if rng.unit() < 0.55 { 5 } else { 4 }
     } else {
@@ -446,6 +446,7 @@ pub async fn seed_demo(
     let mut done = 0;
     while done < responses {
         let txn = db.begin().await?;
+        let mut counts = rollups::Accumulator::default();
         for _ in 0..batch.min(responses - done) {
             // Pick a counter in proportion to its unit's traffic.
             let mut pick = rng.unit() * total_weight;
@@ -506,8 +507,19 @@ pub async fn seed_demo(
             };
             let id = response::Entity::insert(row).exec(&txn).await?.last_insert_id;
             insert_answers(&txn, id, &answers).await?;
+            counts.add_response(&rollups::ResponseFacts {
+                agency_id,
+                counter_id,
+                instrument: &instrument,
+                at,
+                channel,
+                verified: false,
+                flags: "",
+                answers: &answers,
+            });
             done += 1;
         }
+        counts.write(&txn).await?;
         txn.commit().await?;
         if let Some(p) = progress.as_mut() {
             p.set(done);

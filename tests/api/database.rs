@@ -89,9 +89,10 @@ async fn every_migration_can_be_rolled_back_and_applied_again() {
     assert_eq!(n(tables).await, 0);
     Migrator::up(&db, None).await.expect("up again");
     assert_eq!(n(tables).await, 1);
-    // The SIPAS service part, the kiosks' quick question and the three sector templates
-    // (hospital 12, school 11, utilities 11 questions) are seeded again.
-    assert_eq!(n("SELECT COUNT(*) AS n FROM instrument_criterion").await, 16 + 1 + 12 + 11 + 11);
+    // The SIPAS service part, the kiosks' quick question, the three sector templates
+    // (hospital 12, school 11, utilities 11 questions) and the TT 01/2018 form (4 choices and
+    // a smiley) are seeded again.
+    assert_eq!(n("SELECT COUNT(*) AS n FROM instrument_criterion").await, 16 + 1 + 12 + 11 + 11 + 5);
     if let Some(dir) = dir {
         let _ = std::fs::remove_dir_all(dir);
     }

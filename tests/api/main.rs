@@ -14,6 +14,7 @@ mod kiosk;
 mod open311;
 mod pages;
 mod questionnaires;
+mod rollups;
 mod survey_form;
 mod tickets;
 

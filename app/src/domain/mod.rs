@@ -3,12 +3,14 @@
 //! the browser alike, so the same rule runs on both sides.
 
 pub mod accounts;
+pub mod buckets;
 pub mod cases;
 pub mod codes;
 pub mod integrity;
 pub mod kiosk;
 pub mod period;
 pub mod scale;
+pub mod scorecard;
 pub mod sipas;
 pub mod stats;
 pub mod survey;

@@ -2,7 +2,7 @@
 //! saving), while responses are stored with UTC timestamps; this module converts between them.
 
 use crate::error::{AppError, ErrorCode, FieldError};
-use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, FixedOffset, Months, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Vietnam's offset from UTC, in seconds.
@@ -31,10 +31,10 @@ pub struct Period {
 }
 
 impl Period {
-    /// The twelve months up to and including `today`: the default view of every report.
+    /// The twelve calendar months up to and including `today`'s month (so far): the default
+    /// view of every report. Whole months keep reports comparable and cheap to compute.
     pub fn last_twelve_months(today: NaiveDate) -> Period {
-        let from =
-            today.checked_sub_months(Months::new(12)).and_then(|d| d.checked_add_days(Days::new(1))).unwrap_or(today);
+        let from = today.with_day(1).and_then(|d| d.checked_sub_months(Months::new(11))).unwrap_or(today);
         Period { from, to: today }
     }
 
@@ -100,7 +100,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         return None;
     }
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-    (2000..=2100).contains(&chrono::Datelike::year(&d)).then_some(d)
+    (2000..=2100).contains(&d.year()).then_some(d)
 }
 
 #[cfg(test)]
@@ -126,7 +126,7 @@ mod tests {
     fn missing_bounds_default_to_the_last_twelve_months() {
         let today = d("2026-11-22");
         let p = Period::parse(None, None, today).unwrap();
-        assert_eq!((p.from, p.to), (d("2025-11-23"), today));
+        assert_eq!((p.from, p.to), (d("2025-12-01"), today));
         let p = Period::parse(None, Some("2026-03-31"), today).unwrap();
         assert_eq!(p.from, d("2025-04-01"));
     }

@@ -66,6 +66,16 @@ impl Scale {
         }
     }
 
+    /// The highest answer that counts as dissatisfied (0 for choices and texts): 1–2 on the
+    /// 5-point scale, the sad face, "no". Neutral answers are neither.
+    pub const fn dissatisfied_to(self) -> u8 {
+        match self {
+            Scale::Likert5 => 2,
+            Scale::Smiley3 | Scale::YesNo => 1,
+            Scale::Choice | Scale::Text => 0,
+        }
+    }
+
     /// Whether answers on this scale are satisfaction ratings that enter the indices.
     pub const fn is_rating(self) -> bool {
         matches!(self, Scale::Likert5 | Scale::Smiley3 | Scale::YesNo)
@@ -101,6 +111,8 @@ mod tests {
         assert!(!Scale::Text.is_valid(1, 1));
         assert_eq!(Scale::Likert5.satisfied_from(), 4);
         assert_eq!(Scale::Smiley3.satisfied_from(), 2);
+        assert_eq!((Scale::Likert5.dissatisfied_to(), Scale::Smiley3.dissatisfied_to()), (2, 1));
+        assert_eq!(Scale::Choice.dissatisfied_to(), 0);
         assert!(Scale::YesNo.is_rating() && !Scale::Choice.is_rating() && !Scale::Text.is_rating());
         assert_eq!(Scale::Choice.labels_key("H.E1"), "choice:H.E1");
         assert_eq!(Scale::Smiley3.labels_key("Q.A1"), "smiley3");

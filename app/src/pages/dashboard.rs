@@ -10,12 +10,13 @@ use crate::{
     },
     data::{load_agency_report, load_overview},
     domain::{
+        buckets::Step,
         codes::AgencyKind,
         integrity::{Basis, Flag},
         period::Period,
         sipas::Rollup,
     },
-    dto::{AgencyReport, CodedFigure, QuestionnaireChoice, TreeRow},
+    dto::{AgencyReport, CodedFigure, QuestionnaireChoice, ReportParams, TreeRow},
     i18n::{Msg, count, percent},
     pages::not_found::ErrorView,
 };
@@ -24,41 +25,28 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The report filters as given in the URL.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct Filters {
-    from: Option<String>,
-    to: Option<String>,
-    rollup: Option<String>,
-    basis: Option<String>,
-    questionnaire: Option<String>,
+fn params_from_query() -> ReportParams {
+    let q = use_query_map().get_untracked();
+    let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
+    ReportParams {
+        from: get("from"),
+        to: get("to"),
+        rollup: get("rollup"),
+        basis: get("basis"),
+        questionnaire: get("questionnaire"),
+        step: get("step"),
+    }
 }
 
-impl Filters {
-    fn from_query() -> Filters {
-        let q = use_query_map().get_untracked();
-        let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
-        Filters {
-            from: get("from"),
-            to: get("to"),
-            rollup: get("rollup"),
-            basis: get("basis"),
-            questionnaire: get("questionnaire"),
-        }
-    }
-
-    /// The same filters as a query string, to keep them when following a link.
-    fn query_string(&self) -> String {
-        let parts: Vec<String> = [
-            ("from", &self.from),
-            ("to", &self.to),
-            ("rollup", &self.rollup),
-            ("basis", &self.basis),
-            ("questionnaire", &self.questionnaire),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", v.replace(['&', '#', ' '], ""))))
-        .collect();
-        if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+/// The filters a page was computed with, to keep them in its links.
+fn applied(period: &Period, rollup: Rollup, basis: Basis, questionnaire: &str, step: Option<Step>) -> ReportParams {
+    ReportParams {
+        from: Some(period.from.to_string()),
+        to: Some(period.to.to_string()),
+        rollup: Some(rollup.as_str().to_owned()),
+        basis: Some(basis.as_str().to_owned()),
+        questionnaire: Some(questionnaire.to_owned()),
+        step: step.map(|s| s.as_str().to_owned()),
     }
 }
 
@@ -194,9 +182,8 @@ fn UnitTable(rows: Vec<TreeRow>, query: String) -> impl IntoView {
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let filters = Filters::from_query();
-    let data =
-        Resource::new(move || filters.clone(), |f| load_overview(f.from, f.to, f.rollup, f.basis, f.questionnaire));
+    let params = params_from_query();
+    let data = Resource::new(move || params.clone(), load_overview);
     view! {
         <Title text=t(Msg::DashboardTitle)/>
         <h1>{t(Msg::DashboardTitle)}</h1>
@@ -205,14 +192,7 @@ pub fn DashboardPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(o) => {
-                        let query = Filters {
-                            from: Some(o.period.from.to_string()),
-                            to: Some(o.period.to.to_string()),
-                            rollup: Some(o.rollup.as_str().to_owned()),
-                            basis: Some(o.basis.as_str().to_owned()),
-                            questionnaire: Some(o.questionnaire.clone()),
-                        }
-                        .query_string();
+                        let query = applied(&o.period, o.rollup, o.basis, &o.questionnaire, None).query_string();
                         view! {
                             <FilterForm
                                 action="/dashboard".into()
@@ -238,11 +218,8 @@ pub fn DashboardPage() -> impl IntoView {
 #[component]
 pub fn AgencyPage() -> impl IntoView {
     let code = use_params_map().get_untracked().get("code").unwrap_or_default();
-    let filters = Filters::from_query();
-    let data = Resource::new(
-        move || (code.clone(), filters.clone()),
-        |(code, f)| load_agency_report(code, f.from, f.to, f.rollup, f.basis, f.questionnaire),
-    );
+    let params = params_from_query();
+    let data = Resource::new(move || (code.clone(), params.clone()), |(code, p)| load_agency_report(code, p));
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -276,14 +253,8 @@ fn breakdown(report: &AgencyReport) -> Vec<(CodedFigure, bool)> {
 #[component]
 fn AgencyBody(report: AgencyReport) -> impl IntoView {
     let lang = use_lang();
-    let query = Filters {
-        from: Some(report.period.from.to_string()),
-        to: Some(report.period.to.to_string()),
-        rollup: Some(report.rollup.as_str().to_owned()),
-        basis: Some(report.basis.as_str().to_owned()),
-        questionnaire: Some(report.questionnaire.clone()),
-    }
-    .query_string();
+    let query = applied(&report.period, report.rollup, report.basis, &report.questionnaire, Some(report.trend.asked.unwrap_or(report.trend.step)))
+        .query_string();
     let name = report.name.get(lang).to_owned();
     let rows = breakdown(&report);
     let table_rows = rows

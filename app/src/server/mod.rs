@@ -6,6 +6,7 @@ pub mod entity;
 pub mod mail;
 pub mod photos;
 pub mod qr;
+pub mod sheets;
 pub mod services;
 pub mod state;
 

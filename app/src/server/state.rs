@@ -28,6 +28,10 @@ pub struct Settings {
     /// The mail relay for notifications to citizens; without one, messages are kept in the
     /// outbox for administrators.
     pub smtp: Option<crate::server::mail::SmtpConfig>,
+    /// How the 766 satisfaction group is scored (points per measure, target rate).
+    pub rules_766: crate::domain::scorecard::Rules766,
+    /// Where export files are written (shared storage when several servers run).
+    pub export_dir: std::path::PathBuf,
 }
 
 impl Default for Settings {
@@ -39,6 +43,8 @@ impl Default for Settings {
             ticket_valid_days: 30,
             kiosk_interval_seconds: 5,
             smtp: None,
+            rules_766: crate::domain::scorecard::Rules766::default(),
+            export_dir: std::path::PathBuf::from("data/exports"),
         }
     }
 }

@@ -12,6 +12,8 @@ pub struct Model {
     pub subject: String,
     pub body: String,
     pub case_id: Option<i64>,
+    /// The unit a message is about when it is not about a case (index alerts).
+    pub agency_id: Option<i64>,
     pub purpose: String,
     pub status: String,
     pub attempts: i32,

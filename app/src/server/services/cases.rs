@@ -129,7 +129,7 @@ fn too_long(field: &str, max: usize) -> FieldError {
     FieldError::new(field, ErrorCode::TextTooLong).with_arg("max", max)
 }
 
-fn valid_email(e: &str) -> bool {
+pub(crate) fn valid_email(e: &str) -> bool {
     let mut parts = e.split('@');
     let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
         return false;
@@ -1217,15 +1217,50 @@ pub async fn disclosure(
 type FigureRow =
     (i64, String, DateTime<Utc>, Option<DateTime<Utc>>, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>, i32);
 
-/// Per unit, for cases received in [start, end): received, answered, 766 measures 5.2 and
-/// 5.3, and the mean working days from submission to answer.
-async fn figures(
+/// What the feedback figures of a unit count, for cases received in a period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaseCounts {
+    pub received: u64,
+    pub answered: u64,
+    /// Answered (or rejected) by the deadline, or still within it (766 measure 5.2).
+    pub on_time: u64,
+    /// Rated unsatisfactory, raised again, or late, each case once (766 measure 5.3).
+    pub unhappy: u64,
+    /// Raised again by the resident after the answer.
+    pub reraised: u64,
+    /// Working days from submission to answer, summed over the answered cases.
+    pub days: u64,
+}
+
+impl CaseCounts {
+    pub fn add(&mut self, o: &CaseCounts) {
+        self.received += o.received;
+        self.answered += o.answered;
+        self.on_time += o.on_time;
+        self.unhappy += o.unhappy;
+        self.reraised += o.reraised;
+        self.days += o.days;
+    }
+
+    pub fn figures(&self) -> crate::analytics::FeedbackFigures {
+        let pct = |n: u64, d: u64| (d > 0).then(|| n as f64 * 100.0 / d as f64);
+        crate::analytics::FeedbackFigures {
+            received: self.received,
+            answered: self.answered,
+            on_time_pct: pct(self.on_time, self.received),
+            satisfaction_pct: crate::domain::scorecard::feedback_satisfaction(self.received, self.unhappy),
+            avg_working_days: (self.answered > 0).then(|| self.days as f64 / self.answered as f64),
+        }
+    }
+}
+
+/// Per unit, the counts of cases received in [start, end) (of the units `only`, or all).
+pub async fn case_counts(
     db: &impl ConnectionTrait,
-    units: &[agency::Model],
     only: Option<&[i64]>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
-) -> Result<Vec<crate::feedback::AgencyFigures>, AppError> {
+) -> Result<HashMap<i64, CaseCounts>, AppError> {
     let mut q = feedback_case::Entity::find()
         .select_only()
         .column(feedback_case::Column::AgencyId)
@@ -1244,15 +1279,7 @@ async fn figures(
     let rows: Vec<FigureRow> = q.into_tuple().all(db).await?;
     let cal = calendar::calendar(db).await?;
     let at = now();
-    #[derive(Default)]
-    struct Acc {
-        received: u64,
-        answered: u64,
-        on_time: u64,
-        unhappy: u64,
-        days: u64,
-    }
-    let mut acc: HashMap<i64, Acc> = HashMap::new();
+    let mut acc: HashMap<i64, CaseCounts> = HashMap::new();
     for (agency_id, status, submitted, answered, due, closed, rating, reopened) in rows {
         let a = acc.entry(agency_id).or_default();
         a.received += 1;
@@ -1270,23 +1297,39 @@ async fn figures(
         if on_time {
             a.on_time += 1;
         }
+        if reopened > 0 {
+            a.reraised += 1;
+        }
         if !on_time || rating.as_deref() == Some(Rating::NotSatisfied.code()) || reopened > 0 {
             a.unhappy += 1;
         }
     }
-    let pct = |n: u64, d: u64| (d > 0).then(|| n as f64 * 100.0 / d as f64);
+    Ok(acc)
+}
+
+/// Per unit, for cases received in [start, end): received, answered, 766 measures 5.2 and
+/// 5.3, and the mean working days from submission to answer.
+async fn figures(
+    db: &impl ConnectionTrait,
+    units: &[agency::Model],
+    only: Option<&[i64]>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Vec<crate::feedback::AgencyFigures>, AppError> {
+    let acc = case_counts(db, only, start, end).await?;
     let mut out: Vec<crate::feedback::AgencyFigures> = acc
         .into_iter()
         .filter_map(|(id, a)| {
             let unit = units.iter().find(|u| u.id == id)?;
+            let f = a.figures();
             Some(crate::feedback::AgencyFigures {
                 code: unit.code.clone(),
                 agency: name(unit),
-                received: a.received,
-                answered: a.answered,
-                on_time_pct: pct(a.on_time, a.received),
-                satisfaction_pct: pct(a.received - a.unhappy, a.received),
-                avg_working_days: (a.answered > 0).then(|| a.days as f64 / a.answered as f64),
+                received: f.received,
+                answered: f.answered,
+                on_time_pct: f.on_time_pct,
+                satisfaction_pct: f.satisfaction_pct,
+                avg_working_days: f.avg_working_days,
             })
         })
         .collect();

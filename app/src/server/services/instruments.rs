@@ -23,6 +23,7 @@ pub struct CriterionDef {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElementDef {
+    pub id: i64,
     pub code: String,
     pub name: Localized,
     pub weight: f64,
@@ -31,6 +32,7 @@ pub struct ElementDef {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupDef {
+    pub id: i64,
     pub code: String,
     pub name: Localized,
     pub weight: f64,
@@ -213,6 +215,7 @@ pub async fn load(db: &impl ConnectionTrait, cache: &InstrumentCache, id: i64) -
         groups: groups
             .into_iter()
             .map(|g| GroupDef {
+                id: g.id,
                 code: g.code,
                 name: Localized::new(g.name_vi, g.name_en),
                 weight: g.weight,
@@ -220,6 +223,7 @@ pub async fn load(db: &impl ConnectionTrait, cache: &InstrumentCache, id: i64) -
                     .iter()
                     .filter(|e| e.group_id == g.id)
                     .map(|e| ElementDef {
+                        id: e.id,
                         code: e.code.clone(),
                         name: Localized::new(e.name_vi.clone(), e.name_en.clone()),
                         weight: e.weight,

@@ -5,10 +5,13 @@
 pub mod access;
 pub mod admin;
 pub mod agencies;
+pub mod alerts;
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+pub mod exports;
 pub mod indices;
 pub mod instruments;
 pub mod integrity;
@@ -16,6 +19,8 @@ pub mod kiosk;
 pub mod meta;
 pub mod outbox;
 pub mod questionnaires;
+pub mod rollups;
+pub mod scorecards;
 pub mod survey;
 pub mod tickets;
 

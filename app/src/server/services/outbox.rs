@@ -32,13 +32,40 @@ pub async fn enqueue(
     case_id: Option<i64>,
     purpose: &str,
 ) -> Result<(), AppError> {
-    let status = if settings.smtp.is_some() { "pending" } else { "kept" };
+    insert(db, settings, to, subject, body, (case_id, None), purpose).await
+}
+
+/// Queues one message about a unit (not a case), shown to that unit's administrators. Without
+/// an address it is kept for them to read at `/quan-tri/thu-di`.
+pub async fn enqueue_for_unit(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    to: &str,
+    subject: &str,
+    body: &str,
+    agency_id: i64,
+    purpose: &str,
+) -> Result<(), AppError> {
+    insert(db, settings, to, subject, body, (None, Some(agency_id)), purpose).await
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    to: &str,
+    subject: &str,
+    body: &str,
+    (case_id, agency_id): (Option<i64>, Option<i64>),
+    purpose: &str,
+) -> Result<(), AppError> {
+    let status = if settings.smtp.is_some() && !to.trim().is_empty() { "pending" } else { "kept" };
     outbox::ActiveModel {
         created_at: Set(now()),
         to_address: Set(to.chars().take(200).collect()),
         subject: Set(subject.chars().take(300).collect()),
         body: Set(body.to_owned()),
         case_id: Set(case_id),
+        agency_id: Set(agency_id),
         purpose: Set(purpose.to_owned()),
         status: Set(status.to_owned()),
         attempts: Set(0),
@@ -94,7 +121,7 @@ pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings) -> Resu
 }
 
 /// The latest messages, for administrators (system administrators see all; others see the
-/// messages of cases their unit handles).
+/// messages of cases their unit handles and those about units of their subtree).
 pub async fn latest(
     db: &impl ConnectionTrait,
     scope: &super::access::Scope,
@@ -116,9 +143,10 @@ pub async fn latest(
         .collect();
     Ok(rows
         .into_iter()
-        .filter(|r| match r.case_id.and_then(|id| cases.get(&id)) {
-            Some((_, agency)) => scope.contains(*agency),
-            None => scope.root().is_none(),
+        .filter(|r| match (r.case_id.and_then(|id| cases.get(&id)), r.agency_id) {
+            (Some((_, agency)), _) => scope.contains(*agency),
+            (None, Some(agency)) => scope.contains(agency),
+            (None, None) => scope.root().is_none(),
         })
         .take(limit as usize)
         .map(|r| OutboxRow {

@@ -249,6 +249,7 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         },
     )
     .await?;
+    let flags = flags.to_db();
     let row = response::ActiveModel {
         id: NotSet,
         instrument_id: Set(instrument.id),
@@ -264,7 +265,7 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         verified: Set(sub.ticket.is_some()),
         dossier_code: Set(dossier),
         ticket_id: Set(sub.ticket.as_ref().map(|t| t.id)),
-        flags: Set(flags.to_db()),
+        flags: Set(flags.clone()),
     };
     let _writer = state.write_guard().await;
     let txn = state.db.begin().await?;
@@ -288,6 +289,20 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
         super::tickets::redeem(&txn, t.id, response_id).await?;
     }
     insert_answers(&txn, response_id, &criteria).await?;
+    super::rollups::record(
+        &txn,
+        &super::rollups::ResponseFacts {
+            agency_id: ctx.agency.id,
+            counter_id: ctx.counter.id,
+            instrument,
+            at,
+            channel: channel.as_str(),
+            verified: sub.ticket.is_some(),
+            flags: &flags,
+            answers: &criteria,
+        },
+    )
+    .await?;
     if !texts.is_empty() {
         let rows = texts.into_iter().map(|(criterion_id, text)| response_text::ActiveModel {
             response_id: Set(response_id),

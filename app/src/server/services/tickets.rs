@@ -216,9 +216,13 @@ pub async fn issue(
         used_at: Set(None),
         response_id: Set(None),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    let _writer = state.write_guard().await;
+    let txn = db.begin().await?;
+    let row = row.insert(&txn).await?;
+    super::rollups::record_ticket(&txn, row.agency_id, row.counter_id, issued_at).await?;
+    txn.commit().await?;
+    drop(_writer);
     let url = format!("{}/t/{token}", state.settings.public_url.trim_end_matches('/'));
     Ok(Issued { id: row.id, qr_svg: qr::svg(&url, 240)?, token, url, expires_at })
 }
