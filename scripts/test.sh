@@ -82,7 +82,7 @@ E2E_DIR=$(mktemp -d /tmp/ydan-e2e.XXXXXX)
 E2E_PORT=$(free_port "${YDAN_E2E_PORT:-3100}")
 E2E_DB="sqlite://$E2E_DIR/e2e.db"
 ./target/release/ydan --database "$E2E_DB" seed-demo --responses 400 2>/dev/null
-YDAN_LOG=warn ./target/release/ydan --database "$E2E_DB" serve --listen "127.0.0.1:$E2E_PORT" &
+YDAN_LOG=warn ./target/release/ydan --database "$E2E_DB" serve --listen "127.0.0.1:$E2E_PORT" --export-dir "$E2E_DIR/exports" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 (cd end2end && BASE_URL="http://127.0.0.1:$E2E_PORT" CI=true npx playwright test)

@@ -184,7 +184,17 @@ impl TestApp {
             ))
             .build()
             .unwrap();
-        TestApp { base: format!("http://{addr}"), db, client, fixture, settings, sqlite_dir, export_dir, server, workers }
+        TestApp {
+            base: format!("http://{addr}"),
+            db,
+            client,
+            fixture,
+            settings,
+            sqlite_dir,
+            export_dir,
+            server,
+            workers,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -392,4 +402,41 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// One entry of a zip archive (an XLSX workbook), read independently of the server's writer:
+/// through the central directory, stored or deflated.
+pub fn unzip_entry(path: &std::path::Path, name: &str) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let bytes = std::fs::read(path).ok()?;
+    let u16_at =
+        |i: usize| -> Option<usize> { Some(u16::from_le_bytes(bytes.get(i..i + 2)?.try_into().ok()?) as usize) };
+    let u32_at =
+        |i: usize| -> Option<usize> { Some(u32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?) as usize) };
+    let eocd = (0..bytes.len().saturating_sub(21)).rev().find(|&i| bytes[i..].starts_with(b"PK\x05\x06"))?;
+    let (entries, mut at) = (u16_at(eocd + 10)?, u32_at(eocd + 16)?);
+    for _ in 0..entries {
+        if !bytes.get(at..)?.starts_with(b"PK\x01\x02") {
+            return None;
+        }
+        let (method, csize, size) = (u16_at(at + 10)?, u32_at(at + 20)?, u32_at(at + 24)?);
+        let (n, e, c) = (u16_at(at + 28)?, u16_at(at + 30)?, u16_at(at + 32)?);
+        let local = u32_at(at + 42)?;
+        let entry_name = std::str::from_utf8(bytes.get(at + 46..at + 46 + n)?).ok()?;
+        if entry_name == name {
+            let data_at = local + 30 + u16_at(local + 26)? + u16_at(local + 28)?;
+            let data = bytes.get(data_at..data_at + csize)?;
+            let mut out = Vec::with_capacity(size);
+            match method {
+                0 => out.extend_from_slice(data),
+                8 => {
+                    flate2::read::DeflateDecoder::new(data).read_to_end(&mut out).ok()?;
+                }
+                _ => return None,
+            }
+            return (out.len() == size).then_some(out);
+        }
+        at += 46 + n + e + c;
+    }
+    None
 }

@@ -11,11 +11,14 @@ use crate::{
         },
         cases::{CasePage, FeedbackSettingsPage, InboxPage, OutboxPage},
         dashboard::{AgencyPage, DashboardPage},
+        exports::{ExportPage, ExportsPage},
         feedback::{DisclosurePage, FeedbackFormPage, FeedbackSentPage, TrackLookupPage, TrackPage},
         home::HomePage,
         kiosk::KioskPage,
         not_found::{ErrorView, NotFoundPage},
         poster::PosterPage,
+        report::QuarterReportPage,
+        scoreboard::ScoreboardPage,
         survey::{SurveyPage, ThanksPage, TicketSurveyPage},
     },
 };
@@ -194,6 +197,11 @@ fn Site() -> impl IntoView {
                             <Route path=path!("/k/:code") view=KioskPage ssr=SsrMode::Async/>
                             <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                             <Route path=path!("/dashboard/:code") view=AgencyPage ssr=SsrMode::Async/>
+                            <Route path=path!("/bang-xep-hang") view=ScoreboardPage ssr=SsrMode::Async/>
+                            <Route path=path!("/bang-xep-hang/:code") view=ScoreboardPage ssr=SsrMode::Async/>
+                            <Route path=path!("/bao-cao/:code") view=QuarterReportPage ssr=SsrMode::Async/>
+                            <Route path=path!("/xuat") view=ExportsPage ssr=SsrMode::Async/>
+                            <Route path=path!("/xuat/:id") view=ExportPage ssr=SsrMode::Async/>
                             <Route path=path!("/dang-nhap") view=LoginPage ssr=SsrMode::Async/>
                             <Route path=path!("/tai-khoan") view=AccountPage ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri") view=AdminHome ssr=SsrMode::Async/>

@@ -37,7 +37,8 @@ mod ssr {
     pub fn report_query(p: &ReportParams) -> Result<ReportQuery, AppError> {
         let set = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
         let period = Period::parse(set(&p.from).as_deref(), set(&p.to).as_deref(), today())?;
-        let invalid = |field: &str, code: ErrorCode| AppError { code, fields: vec![FieldError::new(field, code)], detail: None };
+        let invalid =
+            |field: &str, code: ErrorCode| AppError { code, fields: vec![FieldError::new(field, code)], detail: None };
         let rollup = match set(&p.rollup) {
             None => Rollup::default(),
             Some(r) => Rollup::parse(&r).ok_or_else(|| invalid("rollup", ErrorCode::InvalidRollup))?,
@@ -104,6 +105,33 @@ pub async fn load_agency_report(code: String, params: ReportParams) -> Result<Ag
     let state = crate::server::state::app_state()?;
     let viewer = use_context::<crate::server::services::auth::CurrentUser>();
     crate::server::services::analytics::agency_report(&state, viewer.as_ref(), &code, report_query(&params)?).await
+}
+
+#[server(prefix = "/fn", endpoint = "scoreboard")]
+pub async fn load_scoreboard(code: Option<String>) -> Result<crate::analytics::Scoreboard, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::reports::scoreboard(&state, code.as_deref()).await
+}
+
+#[server(prefix = "/fn", endpoint = "quarter_report")]
+pub async fn load_quarter_report(
+    code: String,
+    quarter: Option<String>,
+) -> Result<crate::analytics::QuarterReport, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::reports::quarter_report(&state, &staff_user()?, &code, quarter.as_deref()).await
+}
+
+#[server(prefix = "/fn", endpoint = "export")]
+pub async fn load_export(id: i64) -> Result<crate::analytics::ExportView, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::exports::view(&state.db, &staff_user()?, id).await
+}
+
+#[server(prefix = "/fn", endpoint = "exports")]
+pub async fn load_exports() -> Result<Vec<crate::analytics::ExportView>, AppError> {
+    let state = crate::server::state::app_state()?;
+    crate::server::services::exports::latest(&state.db, &staff_user()?).await
 }
 
 // ---- Feedback and complaints -------------------------------------------------------------

@@ -192,6 +192,19 @@ impl ReportParams {
         if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
     }
 
+    /// The filters from named values (a URL query or a posted form); blank ones are unset.
+    pub fn from_fields(get: impl Fn(&str) -> Option<String>) -> ReportParams {
+        let set = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        ReportParams {
+            from: set("from"),
+            to: set("to"),
+            rollup: set("rollup"),
+            basis: set("basis"),
+            questionnaire: set("questionnaire"),
+            step: set("step"),
+        }
+    }
+
     /// The checked query written back, so that links keep every filter as it was applied.
     pub fn of(q: &ReportQuery, questionnaire: &str) -> ReportParams {
         ReportParams {

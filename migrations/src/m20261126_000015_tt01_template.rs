@@ -63,7 +63,14 @@ const TT01: Template = Template {
         ),
     ],
     choices: &[
-        ("TT01.1", &[("Sớm hơn hẹn", "Earlier than promised"), ("Đúng hẹn", "On the promised date"), ("Trễ hẹn", "Later than promised")]),
+        (
+            "TT01.1",
+            &[
+                ("Sớm hơn hẹn", "Earlier than promised"),
+                ("Đúng hẹn", "On the promised date"),
+                ("Trễ hẹn", "Later than promised"),
+            ],
+        ),
         ("TT01.3", &[("Không lần nào", "Not once"), ("Một lần", "Once"), ("Nhiều hơn một lần", "More than once")]),
         (
             "TT01.4",

@@ -73,7 +73,11 @@ enum ExportJob {
     FinishedAt,
 }
 
-fn fk(name: &str, from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
+fn fk(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create().name(name).from(from.0, from.1).to(to.0, to.1).to_owned()
 }
 
@@ -90,8 +94,16 @@ impl MigrationTrait for Migration {
                     .col(string_len(IndexTarget::AlertTo, 400).default(""))
                     .col(timestamp_with_time_zone(IndexTarget::UpdatedAt))
                     .col(big_integer_null(IndexTarget::UpdatedBy))
-                    .foreign_key(&mut fk("fk_target_agency", (IndexTarget::Table, IndexTarget::AgencyId), (Agency::Table, Agency::Id)))
-                    .foreign_key(&mut fk("fk_target_user", (IndexTarget::Table, IndexTarget::UpdatedBy), (AppUser::Table, AppUser::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_target_agency",
+                        (IndexTarget::Table, IndexTarget::AgencyId),
+                        (Agency::Table, Agency::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_target_user",
+                        (IndexTarget::Table, IndexTarget::UpdatedBy),
+                        (AppUser::Table, AppUser::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -108,7 +120,11 @@ impl MigrationTrait for Migration {
                     .col(double(IndexAlert::Reference))
                     .col(big_integer(IndexAlert::N))
                     .col(timestamp_with_time_zone(IndexAlert::CheckedAt))
-                    .foreign_key(&mut fk("fk_alert_agency", (IndexAlert::Table, IndexAlert::AgencyId), (Agency::Table, Agency::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_alert_agency",
+                        (IndexAlert::Table, IndexAlert::AgencyId),
+                        (Agency::Table, Agency::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -153,8 +169,16 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(ExportJob::CreatedAt))
                     .col(timestamp_with_time_zone_null(ExportJob::StartedAt))
                     .col(timestamp_with_time_zone_null(ExportJob::FinishedAt))
-                    .foreign_key(&mut fk("fk_export_user", (ExportJob::Table, ExportJob::UserId), (AppUser::Table, AppUser::Id)))
-                    .foreign_key(&mut fk("fk_export_agency", (ExportJob::Table, ExportJob::AgencyId), (Agency::Table, Agency::Id)))
+                    .foreign_key(&mut fk(
+                        "fk_export_user",
+                        (ExportJob::Table, ExportJob::UserId),
+                        (AppUser::Table, AppUser::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_export_agency",
+                        (ExportJob::Table, ExportJob::AgencyId),
+                        (Agency::Table, Agency::Id),
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -53,6 +53,16 @@ where
     F: FnOnce(AppState, CurrentUser, Posted) -> Fut,
     Fut: std::future::Future<Output = Result<(), AppError>>,
 {
+    handle_to(state, req, |state, user, posted| async move { action(state, user, posted).await.map(|()| None) }).await
+}
+
+/// Like [`handle`], but the action may name the page to go to afterwards (else the form's
+/// page again with `?ok=1`).
+pub(crate) async fn handle_to<F, Fut>(state: AppState, req: Request, action: F) -> Response
+where
+    F: FnOnce(AppState, CurrentUser, Posted) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<String>, AppError>>,
+{
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
     let Some(user) = current_user(&state, &parts.headers).await else {
@@ -66,7 +76,8 @@ where
     }
     let form = posted.last.clone();
     match action(state.clone(), user, posted).await {
-        Ok(()) => Redirect::to(&format!("{path}?ok=1")).into_response(),
+        Ok(Some(to)) => Redirect::to(&to).into_response(),
+        Ok(None) => Redirect::to(&format!("{path}?ok=1")).into_response(),
         Err(error) => {
             if error.status() >= 500 {
                 tracing::error!(code = error.code.as_str(), detail = ?error.detail, path, "administration failed");

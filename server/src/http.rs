@@ -230,6 +230,8 @@ pub fn router(state: AppState) -> Router {
         .route("/quan-tri/nguoi-dung", post(admin::users))
         .route("/quan-tri/khoa-api", post(admin::api_keys))
         .route("/quan-tri/pakn", post(crate::feedback::settings))
+        .route("/dashboard/{code}", post(crate::analytics::dashboard))
+        .route("/xuat/{id}/tai-ve", get(crate::analytics::download))
         .route("/gop-y", post(crate::feedback::submit).layer(DefaultBodyLimit::max(crate::feedback::FORM_LIMIT)))
         .route("/gop-y/tra-cuu", get(crate::feedback::lookup))
         .route("/gop-y/theo-doi/{code}", post(crate::feedback::citizen))

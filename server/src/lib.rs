@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod admin;
+pub mod analytics;
 pub mod api;
 pub mod db;
 pub mod feedback;

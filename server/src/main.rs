@@ -341,9 +341,11 @@ async fn shutdown_signal() {
 
 /// `--points-766 5,2,6` and `--target-766 80` as scoring rules.
 fn parse_766(points: &str, target: f64) -> Result<app::domain::scorecard::Rules766, String> {
-    let parts: Vec<f64> = points.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
-        format!("--points-766: '{points}' is not three numbers separated by commas (e.g. 6,6,6)")
-    })?;
+    let parts: Vec<f64> = points
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("--points-766: '{points}' is not three numbers separated by commas (e.g. 6,6,6)"))?;
     let max_points: [f64; 3] = parts
         .try_into()
         .map_err(|_| format!("--points-766: '{points}' must give exactly three numbers (5.2, 5.3, 5.4)"))?;

@@ -21,7 +21,8 @@ use app::{
 };
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
 };
 use std::io::Write;
 
@@ -309,7 +310,8 @@ async fn seed_demo_cases(db: &DatabaseConnection) -> Result<usize, AppError> {
     Ok(CASES.len())
 }
 
-const COMMENTS: &[&str] = &[
+/// Comments the demo responses carry now and then.
+pub const COMMENTS: &[&str] = &[
     "Cán bộ hướng dẫn tận tình, dễ hiểu.",
     "Phải chờ khá lâu vì ít quầy mở.",
     "Nên có thêm ghế ngồi chờ và nước uống.",
@@ -487,27 +489,10 @@ pub async fn seed_demo(
                 r if r < 0.92 => "kiosk",
                 _ => "paper",
             };
-            let row = response::ActiveModel {
-                instrument_id: Set(instrument.id),
-                counter_id: Set(counter_id),
-                agency_id: Set(agency_id),
-                procedure_id: Set((rng.unit() < 0.6 && !procedure_ids.is_empty())
-                    .then(|| procedure_ids[rng.below(procedure_ids.len() as u64) as usize])),
-                channel: Set(channel.into()),
-                submitted_at: Set(at),
-                comment: Set((rng.unit() < 0.05).then(|| COMMENTS[rng.below(COMMENTS.len() as u64) as usize].into())),
-                device_hash: Set(None),
-                ua_class: Set(Some(if channel == "qr" { "mobile" } else { "tablet" }.into())),
-                submission_key: Set(None),
-                verified: Set(false),
-                dossier_code: Set(None),
-                ticket_id: Set(None),
-                flags: Set(String::new()),
-                ..Default::default()
-            };
-            let id = response::Entity::insert(row).exec(&txn).await?.last_insert_id;
-            insert_answers(&txn, id, &answers).await?;
-            counts.add_response(&rollups::ResponseFacts {
+            let procedure = (rng.unit() < 0.6 && !procedure_ids.is_empty())
+                .then(|| procedure_ids[rng.below(procedure_ids.len() as u64) as usize]);
+            let comment = (rng.unit() < 0.05).then(|| COMMENTS[rng.below(COMMENTS.len() as u64) as usize]);
+            let facts = rollups::ResponseFacts {
                 agency_id,
                 counter_id,
                 instrument: &instrument,
@@ -516,7 +501,8 @@ pub async fn seed_demo(
                 verified: false,
                 flags: "",
                 answers: &answers,
-            });
+            };
+            store(&txn, &mut counts, &facts, procedure, comment).await?;
             done += 1;
         }
         counts.write(&txn).await?;
@@ -528,8 +514,122 @@ pub async fn seed_demo(
     if let Some(p) = progress {
         p.finish();
     }
+    seed_demo_tt01(db, &mut rng, &counters, today, responses / 12).await?;
+    seed_demo_targets(db).await?;
     seed_demo_cases(db).await?;
     Ok(Seeded { units: UNITS.len(), counters: counters.len(), responses })
+}
+
+/// Stores one demo response with its answers and adds it to the batch's counts.
+async fn store(
+    txn: &impl sea_orm::ConnectionTrait,
+    counts: &mut rollups::Accumulator,
+    f: &rollups::ResponseFacts<'_>,
+    procedure: Option<i64>,
+    comment: Option<&str>,
+) -> Result<(), AppError> {
+    let row = response::ActiveModel {
+        instrument_id: Set(f.instrument.id),
+        counter_id: Set(f.counter_id),
+        agency_id: Set(f.agency_id),
+        procedure_id: Set(procedure),
+        channel: Set(f.channel.into()),
+        submitted_at: Set(f.at),
+        comment: Set(comment.map(str::to_owned)),
+        device_hash: Set(None),
+        ua_class: Set(Some(if f.channel == "qr" { "mobile" } else { "tablet" }.into())),
+        submission_key: Set(None),
+        verified: Set(f.verified),
+        dossier_code: Set(None),
+        ticket_id: Set(None),
+        flags: Set(f.flags.into()),
+        ..Default::default()
+    };
+    let id = response::Entity::insert(row).exec(txn).await?.last_insert_id;
+    insert_answers(txn, id, f.answers).await?;
+    counts.add_response(f);
+    Ok(())
+}
+
+/// Paper forms of the TT 01/2018 evaluation (one per dossier), typed in at some counters, so
+/// that the scorecard has citizens' answers to its four questions.
+async fn seed_demo_tt01(
+    db: &DatabaseConnection,
+    rng: &mut Rng,
+    counters: &[(i64, i64, f64, f64)],
+    today: NaiveDate,
+    n: u64,
+) -> Result<(), AppError> {
+    use app::{domain::scale::Scale, server::entity::instrument};
+    use sea_orm::QueryOrder;
+    let Some(form) = instrument::Entity::find()
+        .filter(instrument::Column::Code.eq("tt01-2018"))
+        .order_by_desc(instrument::Column::Version)
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let form = instruments::load(db, &InstrumentCache::default(), form.id).await?;
+    let questions: Vec<(i64, Scale)> = form.criteria().map(|c| (c.id, c.scale)).collect();
+    // Every third counter takes paper forms.
+    let taking: Vec<&(i64, i64, f64, f64)> = counters.iter().step_by(3).collect();
+    if taking.is_empty() {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    let mut counts = rollups::Accumulator::default();
+    for _ in 0..n {
+        let &&(counter_id, agency_id, quality, _) = &taking[rng.below(taking.len() as u64) as usize];
+        let at = opening_time(rng, today, 365);
+        let answers: Vec<(i64, Option<i16>)> = questions
+            .iter()
+            .map(|&(id, scale)| {
+                let r = rng.unit();
+                let value = match scale {
+                    // Options best first: 1 (2 points), 2 (1 point), 3 (none).
+                    Scale::Choice if r < quality => 1,
+                    Scale::Choice if r < quality + (1.0 - quality) * 0.7 => 2,
+                    Scale::Choice => 3,
+                    _ if r < quality * 0.6 => 3,
+                    _ if r < quality => 2,
+                    _ => 1,
+                };
+                (id, Some(value))
+            })
+            .collect();
+        let facts = rollups::ResponseFacts {
+            agency_id,
+            counter_id,
+            instrument: &form,
+            at,
+            channel: "paper",
+            verified: false,
+            flags: "",
+            answers: &answers,
+        };
+        store(&txn, &mut counts, &facts, None, None).await?;
+    }
+    counts.write(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The province's targets (95% goal, alert below 90%), as its leadership would set them.
+async fn seed_demo_targets(db: &DatabaseConnection) -> Result<(), AppError> {
+    use app::server::entity::index_target;
+    let province = agencies::by_code(db, "QN").await?;
+    index_target::ActiveModel {
+        agency_id: Set(province.id),
+        goal: Set(Some(95.0)),
+        floor: Set(Some(90.0)),
+        alert_to: Set(String::new()),
+        updated_at: Set(app::server::services::now()),
+        updated_by: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod admin;
+mod analytics;
 mod api_responses;
 mod api_sipas;
 mod database;

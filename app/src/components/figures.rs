@@ -43,3 +43,14 @@ pub fn FigureCells(figure: IndexFigure) -> impl IntoView {
         </td>
     }
 }
+
+/// The column headers matching [`FigureCells`]: index, interval, n.
+#[component]
+pub fn FigureHeads() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <th scope="col" class="num">{Msg::ColIndex.text(lang)}</th>
+        <th scope="col" class="num">{Msg::ColInterval.text(lang)}</th>
+        <th scope="col" class="num">{Msg::ColN.text(lang)}</th>
+    }
+}

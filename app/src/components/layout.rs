@@ -58,6 +58,7 @@ pub fn Header() -> impl IntoView {
                 <a href="/gop-y">{t(Msg::NavFeedback)}</a>
                 <a href="/cong-khai">{t(Msg::NavPublic)}</a>
                 <a href="/dashboard">{t(Msg::NavDashboard)}</a>
+                <a href="/bang-xep-hang">{t(Msg::NavScoreboard)}</a>
                 {staff}
                 <a href=switch lang=lang.other().tag() hreflang=lang.other().tag() aria-label=t(Msg::SwitchLanguageLabel)>
                     {t(Msg::SwitchLanguage)}

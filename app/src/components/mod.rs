@@ -3,3 +3,4 @@
 pub mod chart;
 pub mod figures;
 pub mod layout;
+pub mod trend;

@@ -252,11 +252,8 @@ mod tests {
         let card = Scorecard::from_scores(full);
         assert_eq!((card.total, card.max, card.band), (Some(18.0), 18.0, Some(Band::Excellent)));
         // Five indicators known, 1.5 each: 7.5 of 10, i.e. 13.5 of 18: good.
-        let partial: Vec<IndicatorScore> = Indicator::ALL
-            .iter()
-            .enumerate()
-            .map(|(k, i)| score(*i, (k < 5).then_some(1.5)))
-            .collect();
+        let partial: Vec<IndicatorScore> =
+            Indicator::ALL.iter().enumerate().map(|(k, i)| score(*i, (k < 5).then_some(1.5))).collect();
         let card = Scorecard::from_scores(partial);
         assert_eq!((card.total, card.max, card.total18), (Some(7.5), 10.0, Some(13.5)));
         assert_eq!(card.band, Some(Band::Good));

@@ -53,7 +53,7 @@ fn Csrf(user: SignedIn) -> impl IntoView {
 
 /// The success note (after a redirect with `?ok=1`) or the error of a failed form.
 #[component]
-fn Outcome() -> impl IntoView {
+pub fn Outcome() -> impl IntoView {
     let lang = use_lang();
     let saved = use_query_map().get_untracked().get("ok").is_some();
     let failure = use_context::<AdminAttempt>().map(|a| {

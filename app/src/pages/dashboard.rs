@@ -6,7 +6,7 @@ use crate::{
     app::{t, use_lang},
     components::{
         chart::IndexChart,
-        figures::{FigureCells, index_text, interval_text},
+        figures::{FigureCells, FigureHeads, index_text, interval_text},
     },
     data::{load_agency_report, load_overview},
     domain::{
@@ -18,7 +18,11 @@ use crate::{
     },
     dto::{AgencyReport, CodedFigure, QuestionnaireChoice, ReportParams, TreeRow},
     i18n::{Msg, count, percent},
-    pages::not_found::ErrorView,
+    pages::{
+        admin::Outcome,
+        analytics::{ChangeLine, RankingSection, StaffSection, StepSelect, TrendSection},
+        not_found::ErrorView,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,15 +31,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 /// The report filters as given in the URL.
 fn params_from_query() -> ReportParams {
     let q = use_query_map().get_untracked();
-    let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
-    ReportParams {
-        from: get("from"),
-        to: get("to"),
-        rollup: get("rollup"),
-        basis: get("basis"),
-        questionnaire: get("questionnaire"),
-        step: get("step"),
-    }
+    ReportParams::from_fields(|k| q.get(k))
 }
 
 /// The filters a page was computed with, to keep them in its links.
@@ -74,6 +70,9 @@ fn FilterForm(
     basis: Basis,
     questionnaire: String,
     questionnaires: Vec<QuestionnaireChoice>,
+    /// The trend step, on pages with a trend.
+    #[prop(optional)]
+    step: Option<Step>,
 ) -> impl IntoView {
     let lang = use_lang();
     // Only worth a choice when there is one to make.
@@ -128,6 +127,7 @@ fn FilterForm(
                     </select>
                 </label>
                 {questionnaire_select}
+                {step.map(|step| view! { <StepSelect step/> })}
                 <button type="submit">{t(Msg::DashboardApply)}</button>
             </fieldset>
         </form>
@@ -169,9 +169,7 @@ fn UnitTable(rows: Vec<TreeRow>, query: String) -> impl IntoView {
                 <thead>
                     <tr>
                         <th scope="col">{t(Msg::ColUnit)}</th>
-                        <th scope="col" class="num">{t(Msg::ColIndex)}</th>
-                        <th scope="col" class="num">{t(Msg::ColInterval)}</th>
-                        <th scope="col" class="num">{t(Msg::ColN)}</th>
+                        <FigureHeads/>
                     </tr>
                 </thead>
                 <tbody>{body}</tbody>
@@ -253,8 +251,9 @@ fn breakdown(report: &AgencyReport) -> Vec<(CodedFigure, bool)> {
 #[component]
 fn AgencyBody(report: AgencyReport) -> impl IntoView {
     let lang = use_lang();
-    let query = applied(&report.period, report.rollup, report.basis, &report.questionnaire, Some(report.trend.asked.unwrap_or(report.trend.step)))
-        .query_string();
+    let step = report.trend.asked.unwrap_or(report.trend.step);
+    let params = applied(&report.period, report.rollup, report.basis, &report.questionnaire, Some(step));
+    let query = params.query_string();
     let name = report.name.get(lang).to_owned();
     let rows = breakdown(&report);
     let table_rows = rows
@@ -321,7 +320,9 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
             basis=report.basis
             questionnaire=report.questionnaire.clone()
             questionnaires=report.questionnaires.clone()
+            step=step
         />
+        <Outcome/>
         <p class="period">{period_text(&report.period)}</p>
         <section class="headline" aria-label=t(Msg::DashboardOverall)>
             <p class="big">{index_text(&overall)}</p>
@@ -330,7 +331,9 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
                 {t(Msg::ColN)} ": " {count(lang, overall.n)}
                 {small.then(|| view! { " " <span class="badge">{t(Msg::LowSample)}</span> })}
             </p>
+            {report.change.clone().map(|change| view! { <ChangeLine change/> })}
         </section>
+        <TrendSection trend=report.trend.clone() targets=report.targets.clone() name=name.clone()/>
         {if report.detailed {
             view! {
                 <IndexChart
@@ -345,9 +348,7 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
                         <thead>
                             <tr>
                                 <th scope="col">{t(Msg::ColCriterion)}</th>
-                                <th scope="col" class="num">{t(Msg::ColIndex)}</th>
-                                <th scope="col" class="num">{t(Msg::ColInterval)}</th>
-                                <th scope="col" class="num">{t(Msg::ColN)}</th>
+                                <FigureHeads/>
                             </tr>
                         </thead>
                         <tbody>{table_rows}</tbody>
@@ -365,8 +366,10 @@ fn AgencyBody(report: AgencyReport) -> impl IntoView {
             .into_any()
         }}
         <Notes low_sample_below=report.low_sample_below/>
-        {report.detailed.then(|| view! { <IntegritySection report=report.clone()/> })}
         {children}
+        <RankingSection ranking=report.ranking.clone() query=query.clone()/>
+        {report.staff.clone().map(|staff| view! { <StaffSection staff code=report.code.clone() params=params.clone()/> })}
+        {report.detailed.then(|| view! { <IntegritySection report=report.clone()/> })}
         {counters}
     }
 }

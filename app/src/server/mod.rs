@@ -6,8 +6,8 @@ pub mod entity;
 pub mod mail;
 pub mod photos;
 pub mod qr;
-pub mod sheets;
 pub mod services;
+pub mod sheets;
 pub mod state;
 
 pub use state::{AppState, Settings};

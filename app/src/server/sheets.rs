@@ -80,8 +80,11 @@ impl<W: Write> Csv<W> {
 /// A CSV field: quoted when it holds a separator, quote or line break; guarded when a
 /// spreadsheet would read it as a formula.
 pub fn csv_field(s: &str) -> String {
-    let guarded =
-        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() { format!("'{s}") } else { s.to_owned() };
+    let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
     if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
 }
 
@@ -414,7 +417,9 @@ mod tests {
         let names: Vec<&str> = parts.iter().map(|(n, _)| n.as_str()).collect();
         assert!(names.contains(&"[Content_Types].xml") && names.contains(&"xl/worksheets/sheet1.xml"));
         let sheet = &parts.iter().find(|(n, _)| n == "xl/worksheets/sheet1.xml").unwrap().1;
-        assert!(sheet.contains(r#"<c r="A2" t="inlineStr"><is><t xml:space="preserve">Phường Hạ Long &lt;&amp;&gt;</t></is></c>"#));
+        assert!(sheet.contains(
+            r#"<c r="A2" t="inlineStr"><is><t xml:space="preserve">Phường Hạ Long &lt;&amp;&gt;</t></is></c>"#
+        ));
         assert!(sheet.contains(r#"<c r="B2"><v>92.5</v></c>"#));
         assert!(sheet.contains(r#"<t xml:space="preserve">=1+1</t>"#), "a formula-looking text stays text");
         assert_eq!(sheet.matches("<row ").count(), 5_003);

@@ -20,7 +20,8 @@ use crate::{
 };
 use chrono::{Days, NaiveDate};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr,
+    TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -88,7 +89,11 @@ pub async fn set_targets(
         updated_at: Set(now()),
         updated_by: Set(Some(user.id)),
     };
-    if before.is_some() { row.update(db).await? } else { row.insert(db).await? };
+    if before.is_some() {
+        row.update(db).await?
+    } else {
+        row.insert(db).await?
+    };
     audit::record(
         db,
         &audit::Actor::user(user),
@@ -261,7 +266,9 @@ fn message(
     let (vi, en) = if kind == BELOW_FLOOR {
         (
             format!("Chỉ số hài lòng 30 ngày qua là {}%, thấp hơn ngưỡng cảnh báo {}%.", pct(value), pct(reference)),
-            format!("The satisfaction index of the last 30 days is {value:.1}%, below the alert floor of {reference:.1}%."),
+            format!(
+                "The satisfaction index of the last 30 days is {value:.1}%, below the alert floor of {reference:.1}%."
+            ),
         )
     } else {
         (

@@ -94,7 +94,7 @@ impl<'a> Lens<'a> {
     }
 
     /// The nearest of `nodes` at or above `unit`, following the roll-up links.
-    fn nearest(&self, unit: i64, nodes: &HashSet<i64>) -> Option<i64> {
+    pub fn nearest(&self, unit: i64, nodes: &HashSet<i64>) -> Option<i64> {
         let mut at = unit;
         for _ in 0..64 {
             if nodes.contains(&at) {
@@ -155,18 +155,16 @@ impl<'a> Lens<'a> {
         // The forest the reports are rolled up over: the nodes themselves when pooled (each
         // under the nearest node above it), every unit of the subtrees otherwise.
         let pairs: Vec<(i64, Option<i64>)> = match self.rollup {
-            Rollup::Pooled => nodes
-                .iter()
-                .map(|n| (*n, self.up.get(n).and_then(|p| self.nearest(*p, &node_set))))
-                .collect(),
+            Rollup::Pooled => {
+                nodes.iter().map(|n| (*n, self.up.get(n).and_then(|p| self.nearest(*p, &node_set)))).collect()
+            }
             Rollup::MeanOfChildren => agencies.iter().map(|a| (*a, self.up.get(a).copied())).collect(),
         };
         Ok(parts
             .into_iter()
             .zip(own)
             .map(|(part, own)| {
-                let mut reports =
-                    sipas::rollup_all(&self.structure, &pairs, &own, self.rollup, self.low_sample_below);
+                let mut reports = sipas::rollup_all(&self.structure, &pairs, &own, self.rollup, self.low_sample_below);
                 reports.retain(|k, _| node_set.contains(k));
                 (part, reports)
             })
@@ -246,11 +244,27 @@ impl<'a> Lens<'a> {
             .collect();
         rows.sort_by(|a, b| {
             b.figure.index.is_some().cmp(&a.figure.index.is_some()).then(
-                b.figure.index.unwrap_or(0.0).partial_cmp(&a.figure.index.unwrap_or(0.0)).unwrap_or(std::cmp::Ordering::Equal),
+                b.figure
+                    .index
+                    .unwrap_or(0.0)
+                    .partial_cmp(&a.figure.index.unwrap_or(0.0))
+                    .unwrap_or(std::cmp::Ordering::Equal),
             )
         });
-        let parent = parent.and_then(|p| self.units.iter().find(|a| a.id == p)).map(|p| (p.code.clone(), agencies::name_of(p)));
+        let parent =
+            parent.and_then(|p| self.units.iter().find(|a| a.id == p)).map(|p| (p.code.clone(), agencies::name_of(p)));
         Ok(Ranking { parent, rows })
+    }
+
+    /// Elements or criteria of a report with their names.
+    pub fn coded(&self, list: &[sipas::Scored]) -> Vec<CodedFigure> {
+        list.iter()
+            .map(|s| CodedFigure {
+                code: s.code.clone(),
+                name: self.instrument.name_of(&s.code),
+                figure: indices::figure(&s.estimate),
+            })
+            .collect()
     }
 
     /// Table rows for `units` from their reports.
@@ -312,24 +326,13 @@ pub async fn agency_report(
     let reports = lens.reports_for(&nodes, &period).await?;
     let empty = lens.empty();
     let report = reports.get(&unit.id).unwrap_or(&empty);
-    let coded = |list: &[sipas::Scored]| -> Vec<CodedFigure> {
-        list.iter()
-            .map(|s| CodedFigure {
-                code: s.code.clone(),
-                name: lens.instrument.name_of(&s.code),
-                figure: indices::figure(&s.estimate),
-            })
-            .collect()
-    };
+    let coded = |list: &[sipas::Scored]| lens.coded(list);
     let parent =
         unit.parent_id.and_then(|p| units.iter().find(|a| a.id == p)).map(|p| (p.code.clone(), agencies::name_of(p)));
     let mut counters = agencies::counters_by_agency(db).await?;
     let subtree: Vec<i64> = access::subtree(&units, unit.id).into_iter().collect();
-    let (flags, activity) = if detailed {
-        indices::integrity_summary(db, &subtree, &period).await?
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let (flags, activity) =
+        if detailed { indices::integrity_summary(db, &subtree, &period).await? } else { (Vec::new(), Vec::new()) };
     let trend = lens.trend(unit.id, &period, q.step).await?;
     let change = lens.change(unit.id, &period, report).await?;
     let ranking = lens.ranking(&unit, &period).await?;
@@ -472,7 +475,8 @@ pub async fn heatmap(db: &impl ConnectionTrait, subtree: &[i64], period: &Period
     let mut cells = vec![vec![0u64; 24]; 7];
     let mut flagged = vec![vec![0u64; 24]; 7];
     for ((w, h), (n, f)) in counts {
-        if let (Some(row), Some(frow)) = (cells.get_mut(usize::from(w).wrapping_sub(1)), flagged.get_mut(usize::from(w).wrapping_sub(1)))
+        if let (Some(row), Some(frow)) =
+            (cells.get_mut(usize::from(w).wrapping_sub(1)), flagged.get_mut(usize::from(w).wrapping_sub(1)))
             && usize::from(h) < 24
         {
             row[usize::from(h)] = n;
@@ -585,15 +589,9 @@ async fn staff_analytics(
         None
     };
     let activity = activity_summary(db, subtree, period, report.overall.n).await?;
-    let scorecards = super::scorecards::compute(
-        db,
-        &state.settings.rules_766,
-        subtree,
-        period,
-        lens.basis,
-        activity.sample.clone(),
-    )
-    .await?;
+    let scorecards =
+        super::scorecards::compute(db, &state.settings.rules_766, subtree, period, lens.basis, activity.sample.clone())
+            .await?;
     Ok(StaffAnalytics {
         activity,
         scorecards,

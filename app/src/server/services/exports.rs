@@ -158,7 +158,10 @@ fn view_of(job: export_job::Model, units: &HashMap<i64, &agency::Model>) -> Resu
     let params: Params = serde_json::from_str(&job.params).map_err(AppError::internal)?;
     Ok(ExportView {
         id: job.id,
-        unit: units.get(&job.agency_id).map(|a| agencies::name_of(a)).unwrap_or_else(|| crate::dto::Localized::new("", "")),
+        unit: units
+            .get(&job.agency_id)
+            .map(|a| agencies::name_of(a))
+            .unwrap_or_else(|| crate::dto::Localized::new("", "")),
         kind: job.kind,
         format: job.format,
         status: job.status,
@@ -341,12 +344,8 @@ async fn make_file(state: &AppState, job: &export_job::Model) -> Result<(String,
     tokio::fs::create_dir_all(&state.settings.export_dir).await.map_err(AppError::internal)?;
     let mut secret = [0u8; 12];
     getrandom::fill(&mut secret).map_err(AppError::internal)?;
-    let file_name = format!(
-        "{}-{}.{}",
-        job.id,
-        secret.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-        format.as_str()
-    );
+    let file_name =
+        format!("{}-{}.{}", job.id, secret.iter().map(|b| format!("{b:02x}")).collect::<String>(), format.as_str());
     let path = state.settings.export_dir.join(&file_name);
     let sheet = match (kind, params.lang) {
         (Kind::Responses, Lang::Vi) => "Phiếu trả lời",
@@ -443,8 +442,30 @@ async fn write_responses(
         .map(|c| (c.id, c.code))
         .collect();
     let mut header: Vec<Cell> = match lang {
-        Lang::Vi => ["Mã phiếu", "Thời điểm (giờ Việt Nam)", "Mã đơn vị", "Đơn vị", "Mã quầy", "Kênh", "Đã xác thực", "Cờ", "Bảng hỏi", "Thủ tục"],
-        Lang::En => ["Response", "Time (Vietnam)", "Unit code", "Unit", "Counter", "Channel", "Verified", "Flags", "Questionnaire", "Procedure"],
+        Lang::Vi => [
+            "Mã phiếu",
+            "Thời điểm (giờ Việt Nam)",
+            "Mã đơn vị",
+            "Đơn vị",
+            "Mã quầy",
+            "Kênh",
+            "Đã xác thực",
+            "Cờ",
+            "Bảng hỏi",
+            "Thủ tục",
+        ],
+        Lang::En => [
+            "Response",
+            "Time (Vietnam)",
+            "Unit code",
+            "Unit",
+            "Counter",
+            "Channel",
+            "Verified",
+            "Flags",
+            "Questionnaire",
+            "Procedure",
+        ],
     }
     .into_iter()
     .map(Cell::from)
@@ -470,7 +491,8 @@ async fn write_responses(
     let mut done = 0u64;
     for agency_id in ids {
         let unit = by_id.get(&agency_id).copied();
-        let (unit_code, unit_name) = unit.map(|a| (a.code.clone(), lang.pick(&a.name_vi, &a.name_en).to_owned())).unwrap_or_default();
+        let (unit_code, unit_name) =
+            unit.map(|a| (a.code.clone(), lang.pick(&a.name_vi, &a.name_en).to_owned())).unwrap_or_default();
         let (mut from, mut last_id): (DateTime<Utc>, i64) = (q.period.start_utc(), 0);
         loop {
             let rows = db
@@ -557,8 +579,30 @@ async fn write_indices(
     let parts = lens.reports(&nodes, &q.period, Some(q.step)).await?;
     let elements: Vec<String> = lens.structure.elements().map(|e| e.code.clone()).collect();
     let mut header: Vec<Cell> = match lang {
-        Lang::Vi => ["Mã đơn vị", "Đơn vị", "Kỳ", "Từ ngày", "Đến ngày", "Chỉ số (%)", "Cận dưới 95%", "Cận trên 95%", "Số người trả lời", "Mẫu nhỏ"],
-        Lang::En => ["Unit code", "Unit", "Period", "From", "To", "Index (%)", "95% low", "95% high", "Respondents", "Small sample"],
+        Lang::Vi => [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Kỳ",
+            "Từ ngày",
+            "Đến ngày",
+            "Chỉ số (%)",
+            "Cận dưới 95%",
+            "Cận trên 95%",
+            "Số người trả lời",
+            "Mẫu nhỏ",
+        ],
+        Lang::En => [
+            "Unit code",
+            "Unit",
+            "Period",
+            "From",
+            "To",
+            "Index (%)",
+            "95% low",
+            "95% high",
+            "Respondents",
+            "Small sample",
+        ],
     }
     .into_iter()
     .map(Cell::from)

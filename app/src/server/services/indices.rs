@@ -92,17 +92,25 @@ fn distinct_responses() -> Expr {
     Expr::col((response::Entity, response::Column::Id)).count_distinct()
 }
 
-/// Tallies computed the slow way, from raw responses: what the pre-aggregated counts must
-/// equal (tests and the benchmark compare the two).
+/// Tallies computed the slow way, from raw responses (of the units `only`, else of all):
+/// what the pre-aggregated counts must equal (tests and the benchmark compare the two).
 pub async fn tallies_from_raw(
     db: &impl ConnectionTrait,
     period: &Period,
     basis: Basis,
     family: &str,
+    only: Option<&[i64]>,
 ) -> Result<HashMap<i64, Tally>, AppError> {
     let maps = code_maps(db).await?;
     let mut tallies: HashMap<i64, Tally> = HashMap::new();
     let agency_col = (response::Entity, response::Column::AgencyId);
+    let answers_in = |period: &Period, basis: Basis, family: &str| {
+        let mut q = answers_in(period, basis, family);
+        if let Some(ids) = only {
+            q.and_where(Expr::col(agency_col).is_in(ids.iter().copied()));
+        }
+        q
+    };
 
     // Satisfied and valid answers per unit and criterion.
     let stmt = answers_in(period, basis, family)

@@ -19,6 +19,7 @@ pub mod kiosk;
 pub mod meta;
 pub mod outbox;
 pub mod questionnaires;
+pub mod reports;
 pub mod rollups;
 pub mod scorecards;
 pub mod survey;

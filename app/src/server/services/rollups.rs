@@ -178,7 +178,10 @@ impl Accumulator {
             a[0] += 1;
             a[1] += i64::from(any && all_satisfied);
             a[2] += i64::from(some_dissatisfied);
-            let h = self.hours.entry(HourKey { agency: f.agency_id, grain: grain.id(), bucket, weekday, hour }).or_default();
+            let h = self
+                .hours
+                .entry(HourKey { agency: f.agency_id, grain: grain.id(), bucket, weekday, hour })
+                .or_default();
             h[0] += 1;
             h[1] += i64::from(!clean);
         }
@@ -252,8 +255,11 @@ const ACTIVITY_TABLE: Table = Table {
     keys: &["agency_id", "grain", "bucket", "counter_id", "instrument_id", "source", "flags", "verified"],
     counts: &["n", "satisfied", "dissatisfied"],
 };
-const HOUR_TABLE: Table =
-    Table { name: "hour_rollup", keys: &["agency_id", "grain", "bucket", "weekday", "hour"], counts: &["n", "flagged"] };
+const HOUR_TABLE: Table = Table {
+    name: "hour_rollup",
+    keys: &["agency_id", "grain", "bucket", "weekday", "hour"],
+    counts: &["n", "flagged"],
+};
 
 /// `INSERT … ON CONFLICT DO UPDATE` adding `rows` (SQL value tuples) to `table`, a few hundred
 /// rows per statement.
@@ -616,9 +622,8 @@ pub async fn stored(db: &impl ConnectionTrait, agencies: &[i64]) -> Result<Accum
     }
     let list = id_list(agencies);
     let backend = db.get_database_backend();
-    let rows_of = |table: &str| {
-        Statement::from_string(backend, format!("SELECT * FROM {table} WHERE agency_id IN ({list})"))
-    };
+    let rows_of =
+        |table: &str| Statement::from_string(backend, format!("SELECT * FROM {table} WHERE agency_id IN ({list})"));
     for row in db.query_all_raw(rows_of(INDEX_TABLE.name)).await? {
         let key = IndexKey {
             agency: row.try_get("", "agency_id")?,
