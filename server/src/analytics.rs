@@ -90,7 +90,8 @@ pub async fn download(State(state): State<AppState>, Path(id): Path<i64>, req: R
             Err(e) => Some((Err(e), file)),
         }
     });
-    let body = Body::from_stream(chunks);
+    // Fused: the body may be polled once more after the end, which a bare unfold forbids.
+    let body = Body::from_stream(futures::StreamExt::fuse(chunks));
     let mut res = (StatusCode::OK, body).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));

@@ -99,15 +99,21 @@ where
     F: FnMut(usize) -> Fut,
     Fut: std::future::Future<Output = T>,
 {
-    // One warm-up call, not counted (first use of caches and prepared statements).
-    let _ = f(0).await;
+    // One warm-up call, not counted (first use of caches and prepared statements), except for
+    // the slow naive queries, which run only a few times.
+    if runs > 3 {
+        let _ = f(0).await;
+    }
     let mut samples = Vec::with_capacity(runs);
     for i in 0..runs {
         let t = Instant::now();
         let _ = std::hint::black_box(f(i + 1).await);
         samples.push(t.elapsed());
     }
-    Row { what: what.into(), samples }
+    let mut row = Row { what: what.into(), samples };
+    // Printed at once, so that a long run shows its progress.
+    eprintln!("{}", row.line());
+    row
 }
 
 /// A staff account of `unit` (created once) as the service layer sees it.
