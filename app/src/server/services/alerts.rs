@@ -33,14 +33,14 @@ pub const SIGNIFICANT_DROP: &str = "significant_drop";
 
 /// A target value as typed in a form: empty for none, else a percentage 0–100 (a comma is
 /// taken as the decimal separator, as Vietnamese writes it).
-pub fn parse_target(raw: &str) -> Result<Option<f64>, ()> {
+pub fn parse_target(raw: &str) -> Result<Option<f64>, ErrorCode> {
     let raw = raw.trim().trim_end_matches('%').trim();
     if raw.is_empty() {
         return Ok(None);
     }
     match raw.replace(',', ".").parse::<f64>() {
         Ok(v) if (0.0..=100.0).contains(&v) => Ok(Some(v)),
-        _ => Err(()),
+        _ => Err(ErrorCode::InvalidTarget),
     }
 }
 
@@ -57,12 +57,12 @@ pub async fn set_targets(
     let unit = agencies::by_code(db, code).await?;
     access::ensure(&access::admin_scope(db, user).await?, unit.id)?;
     let mut fields = Vec::new();
-    let goal = parse_target(goal).unwrap_or_else(|()| {
-        fields.push(FieldError::new("goal", ErrorCode::InvalidTarget));
+    let goal = parse_target(goal).unwrap_or_else(|code| {
+        fields.push(FieldError::new("goal", code));
         None
     });
-    let floor = parse_target(floor).unwrap_or_else(|()| {
-        fields.push(FieldError::new("floor", ErrorCode::InvalidTarget));
+    let floor = parse_target(floor).unwrap_or_else(|code| {
+        fields.push(FieldError::new("floor", code));
         None
     });
     if let (Some(g), Some(f)) = (goal, floor)
@@ -340,8 +340,8 @@ mod tests {
         assert_eq!(parse_target(""), Ok(None));
         assert_eq!(parse_target(" 95 "), Ok(Some(95.0)));
         assert_eq!(parse_target("92,5%"), Ok(Some(92.5)));
-        assert_eq!(parse_target("101"), Err(()));
-        assert_eq!(parse_target("chín mươi"), Err(()));
+        assert_eq!(parse_target("101"), Err(ErrorCode::InvalidTarget));
+        assert_eq!(parse_target("chín mươi"), Err(ErrorCode::InvalidTarget));
     }
 
     #[test]

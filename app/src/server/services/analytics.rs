@@ -549,7 +549,7 @@ pub async fn open_alerts(
         .filter(index_alert::Column::AgencyId.is_in(subtree.iter().copied()))
         .all(db)
         .await?;
-    rows.sort_by(|a, b| b.opened_at.cmp(&a.opened_at));
+    rows.sort_by_key(|a| std::cmp::Reverse(a.opened_at));
     Ok(rows
         .into_iter()
         .filter_map(|r| {
