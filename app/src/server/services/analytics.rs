@@ -242,15 +242,7 @@ impl<'a> Lens<'a> {
                 me: a.id == unit.id,
             })
             .collect();
-        rows.sort_by(|a, b| {
-            b.figure.index.is_some().cmp(&a.figure.index.is_some()).then(
-                b.figure
-                    .index
-                    .unwrap_or(0.0)
-                    .partial_cmp(&a.figure.index.unwrap_or(0.0))
-                    .unwrap_or(std::cmp::Ordering::Equal),
-            )
-        });
+        rows.sort_by(|a, b| best_first(&a.figure, &b.figure));
         let parent =
             parent.and_then(|p| self.units.iter().find(|a| a.id == p)).map(|p| (p.code.clone(), agencies::name_of(p)));
         Ok(Ranking { parent, rows })
@@ -281,6 +273,11 @@ impl<'a> Lens<'a> {
             })
             .collect()
     }
+}
+
+/// Order of a ranking: highest index first, units without data last.
+pub(crate) fn best_first(a: &crate::dto::IndexFigure, b: &crate::dto::IndexFigure) -> std::cmp::Ordering {
+    b.index.is_some().cmp(&a.index.is_some()).then(b.index.unwrap_or(0.0).total_cmp(&a.index.unwrap_or(0.0)))
 }
 
 /// The targets of `unit`: its own, else its nearest ancestor's.

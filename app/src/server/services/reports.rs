@@ -95,15 +95,7 @@ pub async fn scoreboard(state: &AppState, code: Option<&str>) -> Result<Scoreboa
         .zip(ranks)
         .map(|(a, rank)| row_of(a, rank, feedback_kids.get(&a.id).cloned().unwrap_or_default()))
         .collect();
-    rows.sort_by(|a, b| {
-        b.figure.index.is_some().cmp(&a.figure.index.is_some()).then(
-            b.figure
-                .index
-                .unwrap_or(0.0)
-                .partial_cmp(&a.figure.index.unwrap_or(0.0))
-                .unwrap_or(std::cmp::Ordering::Equal),
-        )
-    });
+    rows.sort_by(|a, b| analytics::best_first(&a.figure, &b.figure));
     let own = match &unit {
         Some(u) => {
             let fb = feedback_by_node(state, &lens, &[u.id], &period).await?;
