@@ -20,6 +20,8 @@ mod m20261125_000013_feedback;
 mod m20261126_000014_rollups;
 mod m20261126_000015_tt01_template;
 mod m20261126_000016_targets_alerts;
+mod m20261203_000017_tree_rollup;
+mod m20261203_000018_unit_tree_version;
 mod triggers;
 
 pub struct Migrator;
@@ -44,6 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000014_rollups::Migration),
             Box::new(m20261126_000015_tt01_template::Migration),
             Box::new(m20261126_000016_targets_alerts::Migration),
+            Box::new(m20261203_000017_tree_rollup::Migration),
+            Box::new(m20261203_000018_unit_tree_version::Migration),
         ]
     }
 }

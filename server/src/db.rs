@@ -46,7 +46,8 @@ fn sqlite_dir(url: &str) -> Option<String> {
 }
 
 /// Applies every pending migration, then fills the pre-aggregated counts from the raw rows
-/// once if the database had responses before they existed.
+/// once if the database had responses before they existed, and the counts kept below each
+/// unit from those once if it had counts before that table existed.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     use app::server::services::{meta, rollups};
     Migrator::up(db, None).await?;
@@ -55,11 +56,17 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         rollups::verify(db, 200, true, |_, _| {}).await.map_err(as_db)?;
         meta::set(db, ROLLUPS_KEY, "1").await.map_err(as_db)?;
     }
+    if meta::get(db, TREE_KEY).await.map_err(as_db)?.is_none() {
+        rollups::rebuild_tree(db).await.map_err(as_db)?;
+        meta::set(db, TREE_KEY, "1").await.map_err(as_db)?;
+    }
     Ok(())
 }
 
 /// Set once the pre-aggregated counts hold every response stored before they existed.
 const ROLLUPS_KEY: &str = "rollups_filled";
+/// Set once the counts kept below each unit (`tree_rollup`) were filled from the units' own.
+const TREE_KEY: &str = "tree_rollup_filled";
 
 #[cfg(test)]
 mod tests {

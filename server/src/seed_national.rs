@@ -4,7 +4,9 @@
 //! responses spread over the last 24 months, with tickets, verified and flagged responses.
 //!
 //! Rows are written with multi-row statements, one unit at a time, together with that unit's
-//! pre-aggregated counts, so ten million responses take minutes rather than hours.
+//! pre-aggregated counts, so ten million responses take minutes rather than hours. The counts
+//! kept above the units (their provinces', `tree_rollup`) are added up in memory and written
+//! once at the end.
 
 use crate::seed::{Progress, Rng, criterion_offset, opening_time, rating};
 use app::{
@@ -197,6 +199,10 @@ pub async fn seed_national(
     let days = MONTHS * 365 / 12;
     let mut progress = show_progress.then(|| Progress::new("Phiếu khảo sát / responses", responses));
     let (mut done, mut tickets_made, mut carry) = (0u64, 0u64, 0.0f64);
+    // The counts above each unit (its province's) are added up here and written once at the
+    // end, instead of a province's rows being rewritten for each of its hundred units.
+    let chains = rollups::ancestors(db, &units.iter().map(|u| u.id).collect::<Vec<_>>()).await?;
+    let mut tree = std::collections::BTreeMap::new();
     for (i, unit) in units.iter().enumerate() {
         let exact = responses as f64 * unit.traffic / total_traffic + carry;
         let mut count = exact.floor() as u64;
@@ -280,12 +286,16 @@ pub async fn seed_national(
             }
         }
         tickets_made += batch.flush(&txn).await?;
-        counts.write(&txn).await?;
+        counts.write_own(&txn).await?;
+        counts.add_below(&chains, &mut tree);
         txn.commit().await?;
         if let Some(p) = progress.as_mut() {
             p.set(done);
         }
     }
+    let txn = db.begin().await?;
+    rollups::write_tree(&txn, &tree).await?;
+    txn.commit().await?;
     if let Some(p) = progress {
         p.finish();
     }

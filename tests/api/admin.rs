@@ -333,3 +333,37 @@ async fn bad_admin_input_is_shown_again_with_the_values_kept() {
     assert_eq!(res.status(), 422);
     assert!(!res.text().await.unwrap().contains(r#"value="123""#), "passwords are never shown back");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_unit_tree_kept_in_memory_follows_every_change_and_no_rolled_back_one() {
+    use app::server::services::agencies;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    use std::sync::Arc;
+    let app = TestApp::spawn().await;
+    let first = agencies::all(&app.db).await.unwrap();
+    let again = agencies::all(&app.db).await.unwrap();
+    assert!(Arc::ptr_eq(&first, &again), "read once while nothing changes");
+    // A change made outside the server (here by hand, in SQL) is seen at once.
+    app.exec("UPDATE agency SET name_vi = 'Trung tâm Phục vụ hành chính công mới' WHERE code = 'P.C'").await;
+    let after = agencies::all(&app.db).await.unwrap();
+    assert!(!Arc::ptr_eq(&first, &after));
+    assert!(after.iter().any(|a| a.name_vi == "Trung tâm Phục vụ hành chính công mới"));
+    let html = app.get("/dashboard/P.C").await.text().await.unwrap();
+    assert!(html.contains("Trung tâm Phục vụ hành chính công mới"), "the page shows the new name");
+    // A change seen inside its transaction and then rolled back is not kept.
+    let txn = app.db.begin().await.unwrap();
+    txn.execute_unprepared("UPDATE agency SET name_vi = 'Không được lưu' WHERE code = 'P.D'").await.unwrap();
+    assert!(agencies::all(&txn).await.unwrap().iter().any(|a| a.name_vi == "Không được lưu"));
+    txn.rollback().await.unwrap();
+    let now = agencies::all(&app.db).await.unwrap();
+    assert!(!now.iter().any(|a| a.name_vi == "Không được lưu"));
+    assert!(Arc::ptr_eq(&after, &now), "the tree as committed, still in memory");
+    // Changes through the administration pages are seen too.
+    app.create_user("tinh", PW, Role::AgencyAdmin, Some("P")).await;
+    let b = app.sign_in("tinh", PW).await;
+    let res = post(&app, &b, "/quan-tri/don-vi", &[("action", "move"), ("code", "P.X"), ("parent", "P.D")]).await;
+    assert_eq!(res.status(), 303);
+    let moved = agencies::all(&app.db).await.unwrap();
+    let id_of = |code: &str| moved.iter().find(|a| a.code == code).unwrap().id;
+    assert_eq!(moved.iter().find(|a| a.code == "P.X").unwrap().parent_id, Some(id_of("P.D")));
+}

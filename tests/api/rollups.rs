@@ -3,12 +3,14 @@
 
 use app::{
     domain::{
+        accounts::Role,
         buckets,
         integrity::Basis,
         period::{Period, vn_date},
+        sipas::{self, Rollup},
     },
     server::{
-        services::{indices, kiosk::KIOSK_INSTRUMENT, now, rollups},
+        services::{agencies, analytics::Lens, indices, kiosk::KIOSK_INSTRUMENT, now, rollups},
         state::Settings,
     },
 };
@@ -154,7 +156,7 @@ async fn assert_choices_and_hours_match_raw(app: &TestApp) {
             .unwrap();
         rows.iter().map(|r| r.try_get::<i64>("", "id").unwrap()).collect()
     };
-    let grouping = rollups::Grouping { by: rollups::By::All, per_bucket: false };
+    let grouping = rollups::Grouping { by: rollups::By::All, per_bucket: false, with_below: false };
     let mut fast: BTreeMap<(i64, i16), u64> = BTreeMap::new();
     for c in rollups::index_counts(&app.db, &runs, &instruments, &units, Basis::All, grouping).await.unwrap() {
         if c.level > rollups::LEVEL_CHOICE {
@@ -342,4 +344,91 @@ async fn the_national_demo_data_is_consistent_and_its_dashboards_answer() {
     assert_eq!(res.status(), 201);
     let report = rollups::verify(&app.db, 500, false, |_, _| {}).await.unwrap();
     assert!(report.differences.is_empty(), "{:?}", report.differences.first());
+}
+
+/// Every unit's pooled report read from the counts (its own plus those kept below it) equals
+/// the report rolled up from the raw responses of its whole subtree, for several periods.
+async fn assert_pooled_reports_match_raw(app: &TestApp, rng: &mut Lcg) {
+    let state =
+        server::build_state(app.db.clone(), &server::Config { settings: app.settings.clone(), ..Default::default() })
+            .await
+            .unwrap();
+    let units = agencies::all(&app.db).await.unwrap();
+    let ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let pairs: Vec<(i64, Option<i64>)> =
+        units.iter().map(|u| (u.id, rollups::roll_up_link(u.id, u.parent_id, u.merged_into_id))).collect();
+    for basis in [Basis::All, Basis::Unflagged] {
+        let lens = Lens::new(&state, &units, None, basis, Rollup::Pooled).await.unwrap();
+        for period in periods(vn_date(now()), rng) {
+            let fast = lens.reports_for(&ids, &period).await.unwrap();
+            let own = indices::tallies_from_raw(&app.db, &period, basis, &lens.instrument.code, None).await.unwrap();
+            let slow = sipas::rollup_all(&lens.structure, &pairs, &own, Rollup::Pooled, lens.low_sample_below);
+            for u in units.iter() {
+                assert_eq!(fast.get(&u.id), slow.get(&u.id), "{} {period:?} {basis:?}", u.code);
+            }
+        }
+    }
+}
+
+async fn respond(app: &TestApp, counter: &str, rng: &mut Lcg) {
+    let answers = json!({"II.A1": 1 + rng.below(5), "II.B2": 1 + rng.below(5), "II.E1": 1 + rng.below(5)});
+    let res = app.post_json("/api/v1/responses", &json!({"counter": counter, "answers": answers})).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_kept_above_each_unit_follow_it_when_it_is_moved_or_merged() {
+    let app = TestApp::spawn().await;
+    let mut rng = Lcg(20261203);
+    server::seed::seed_demo(&app.db, 600, 5, vn_date(now()), false).await.unwrap();
+    for _ in 0..12 {
+        let counter = [&app.fixture.c1, &app.fixture.d1, &app.fixture.x1][rng.below(3) as usize].clone();
+        respond(&app, &counter, &mut rng).await;
+    }
+    assert!(app.count("tree_rollup WHERE n_all > 0").await > 0, "counts are kept above the units");
+    assert_pooled_reports_match_raw(&app, &mut rng).await;
+
+    const PW: &str = "một mật khẩu đủ dài";
+    app.create_user("quan.tri", PW, Role::SystemAdmin, None).await;
+    let b = app.sign_in("quan.tri", PW).await;
+    let tomorrow = (vn_date(now()) + Duration::days(1)).to_string();
+    // A service desk moves to another department; that department merges into a ward; the
+    // ward moves to another province; a centre moves up a level.
+    for fields in [
+        vec![("action", "move"), ("code", "QN.SNV.BPMC"), ("parent", "QN.STP")],
+        vec![("action", "merge"), ("units", "QN.STP"), ("into", "QN.HL"), ("on", &tomorrow)],
+        vec![("action", "move"), ("code", "QN.HL"), ("parent", "P")],
+        vec![("action", "move"), ("code", "P.X.C"), ("parent", "P")],
+    ] {
+        let mut all = vec![("csrf", b.csrf.as_str())];
+        all.extend_from_slice(&fields);
+        let res = app.post_as(&b.cookie, "/quan-tri/don-vi", &all).await;
+        assert_eq!(res.status(), 303, "{fields:?}: {}", res.text().await.unwrap());
+    }
+    let report = rollups::verify(&app.db, 7, false, |_, _| {}).await.unwrap();
+    assert!(report.differences.is_empty(), "{:?}", report.differences.first());
+    assert_pooled_reports_match_raw(&app, &mut rng).await;
+    // Responses after the moves count above the units' new places.
+    for _ in 0..6 {
+        let counter = [&app.fixture.x1, &app.fixture.c2][rng.below(2) as usize].clone();
+        respond(&app, &counter, &mut rng).await;
+    }
+    assert_pooled_reports_match_raw(&app, &mut rng).await;
+
+    // A drifted count kept above a unit is found, named, and repaired.
+    app.exec("UPDATE tree_rollup SET s_all = s_all + 1 WHERE grain = 3").await;
+    app.exec(
+        "INSERT INTO tree_rollup SELECT id, 1, 20200101, 1, 0, 0, 1, 1, 1, 1, 0, 0 FROM agency WHERE code = 'P.C'",
+    )
+    .await;
+    let report = rollups::verify(&app.db, 7, true, |_, _| {}).await.unwrap();
+    assert!(report.differences.iter().any(|d| d.starts_with("tree_rollup")), "{:?}", report.differences.first());
+    assert!(
+        report.differences.iter().any(|d| d.contains("raw rows give nothing")),
+        "{} differences",
+        report.differences.len()
+    );
+    let report = rollups::verify(&app.db, 7, false, |_, _| {}).await.unwrap();
+    assert!(report.differences.is_empty(), "repaired: {:?}", report.differences.first());
+    assert_pooled_reports_match_raw(&app, &mut rng).await;
 }

@@ -7,7 +7,7 @@ use super::{
     agencies::{self, NewAgency},
     audit::{self, Actor},
     auth::{self, CurrentUser, NewUser},
-    now,
+    now, rollups,
 };
 use crate::{
     domain::{accounts::Role, codes::AgencyKind},
@@ -125,6 +125,22 @@ pub async fn rename_unit(
     Ok(())
 }
 
+/// A unit as it stands, read inside the transaction that changes it (on PostgreSQL locked
+/// until that transaction ends; SQLite has one writer at a time), so that its counts are moved
+/// from where they really are.
+async fn locked(txn: &sea_orm::DatabaseTransaction, id: i64) -> Result<agency::Model, AppError> {
+    use sea_orm::ConnectionTrait;
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT id FROM agency WHERE id = {id} FOR UPDATE")).await?;
+    }
+    agency::Entity::find_by_id(id).one(txn).await?.ok_or_else(|| AppError::new(ErrorCode::AgencyNotFound))
+}
+
+/// Where a unit's counts roll up.
+fn link_of(unit: &agency::Model) -> Option<i64> {
+    rollups::roll_up_link(unit.id, unit.parent_id, unit.merged_into_id)
+}
+
 /// Moves a unit under another parent in scope (never under itself or its own descendants, and
 /// an administrator cannot move the root of their own scope).
 pub async fn move_unit(
@@ -143,9 +159,12 @@ pub async fn move_unit(
         return Err(invalid("parent", ErrorCode::InvalidQuery));
     }
     let txn = db.begin().await?;
+    let unit = locked(&txn, unit.id).await?;
     let mut active: agency::ActiveModel = unit.clone().into();
     active.parent_id = Set(Some(parent.id));
     let after = active.update(&txn).await?;
+    // The unit's counts leave the units above its old place and join those above the new one.
+    rollups::reattach(&txn, unit.id, link_of(&unit), link_of(&after)).await?;
     audit::record(
         &txn,
         &Actor::user(user),
@@ -223,10 +242,13 @@ pub async fn merge_units(
     }
     let txn = db.begin().await?;
     for unit in merged {
+        let unit = locked(&txn, unit.id).await?;
         let mut active: agency::ActiveModel = unit.clone().into();
         active.valid_to = Set(Some(on));
         active.merged_into_id = Set(Some(target.id));
         let after = active.update(&txn).await?;
+        // Its history now counts in the unit it was merged into (and the units above that).
+        rollups::reattach(&txn, unit.id, link_of(&unit), link_of(&after)).await?;
         audit::record(
             &txn,
             &Actor::user(user),

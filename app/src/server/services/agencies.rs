@@ -9,8 +9,10 @@ use crate::{
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    Statement,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Whether a unit exists on `day` (open on `valid_from`, closed from `valid_to` on).
 pub fn is_current(a: &agency::Model, day: NaiveDate) -> bool {
@@ -25,10 +27,32 @@ pub fn name_of(a: &agency::Model) -> Localized {
     Localized::new(a.name_vi.clone(), a.name_en.clone())
 }
 
-/// Every unit, in creation order.
-pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<agency::Model>, AppError> {
-    Ok(agency::Entity::find().order_by_asc(agency::Column::Id).all(db).await?)
+/// Every unit, in creation order. Kept in memory while the database's unit-tree token
+/// (`unit_tree_version`, redrawn by triggers on every change to `agency`) stays the same: a
+/// page reads one number instead of thousands of units.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Arc<Vec<agency::Model>>, AppError> {
+    let token: Option<i64> = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), "SELECT token FROM unit_tree_version"))
+        .await?
+        .map(|row| row.try_get("", "token"))
+        .transpose()?;
+    if let Some(hit) = token.and_then(|t| TREES.lock().ok()?.get(&t).cloned()) {
+        return Ok(hit);
+    }
+    let units = Arc::new(agency::Entity::find().order_by_asc(agency::Column::Id).all(db).await?);
+    if let (Some(t), Ok(mut trees)) = (token, TREES.lock()) {
+        // A few trees: one per database this process serves (the tests open many).
+        if trees.len() >= 16 {
+            trees.clear();
+        }
+        trees.insert(t, units.clone());
+    }
+    Ok(units)
 }
+
+/// Unit trees read, by the token they were read under.
+static TREES: std::sync::LazyLock<std::sync::Mutex<HashMap<i64, Arc<Vec<agency::Model>>>>> =
+    std::sync::LazyLock::new(Default::default);
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<agency::Model, AppError> {
     let code = AgencyCode::parse(code).ok_or(ErrorCode::AgencyNotFound)?;
@@ -40,6 +64,18 @@ pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<agency::Mo
 }
 
 /// Every counter, grouped by unit id, each list ordered by name.
+/// The counters of one unit, by name.
+pub async fn counters_of(db: &impl ConnectionTrait, agency_id: i64) -> Result<Vec<CounterView>, AppError> {
+    Ok(counter::Entity::find()
+        .filter(counter::Column::AgencyId.eq(agency_id))
+        .order_by_asc(counter::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| CounterView { code: c.code, name: c.name })
+        .collect())
+}
+
 pub async fn counters_by_agency(db: &impl ConnectionTrait) -> Result<HashMap<i64, Vec<CounterView>>, AppError> {
     let mut map: HashMap<i64, Vec<CounterView>> = HashMap::new();
     for c in counter::Entity::find().order_by_asc(counter::Column::Name).all(db).await? {

@@ -2,9 +2,10 @@
 //! targets and sibling ranking, the overview of the tree, and what staff see besides.
 //!
 //! Everything goes through a [`Lens`]: one questionnaire, basis and roll-up mode over the
-//! current tree. It asks the database for counts already summed per *node* (a unit whose
-//! figure is shown, with its whole subtree), so a province page reads a few hundred summed rows
-//! however many responses lie beneath.
+//! current tree. Pooled, it reads each *node* (a unit whose figure is shown) as its own counts
+//! plus the counts kept below it (`tree_rollup`), so a province's figure, or a ranking of the
+//! 34 provinces, reads a few hundred rows per node however many units and responses lie
+//! beneath.
 
 use super::{access, agencies, auth::CurrentUser, indices, instruments::InstrumentDef, rollups};
 use crate::{
@@ -67,7 +68,7 @@ impl<'a> Lens<'a> {
         let instrument = indices::instrument_for(state, questionnaire).await?;
         let up = units
             .iter()
-            .filter_map(|a| a.merged_into_id.or(a.parent_id).filter(|p| *p != a.id).map(|p| (a.id, p)))
+            .filter_map(|a| rollups::roll_up_link(a.id, a.parent_id, a.merged_into_id).map(|p| (a.id, p)))
             .collect();
         Ok(Lens {
             db,
@@ -122,19 +123,16 @@ impl<'a> Lens<'a> {
         let coarsest = step.map(Step::grain).unwrap_or(Grain::Quarter);
         let runs = buckets::runs_up_to(period, self.today, coarsest);
         let node_set: HashSet<i64> = nodes.iter().copied().collect();
-        let mut agencies: Vec<i64> = self.subtrees(nodes).into_iter().collect();
+        // Pooled, a node's counts are its own plus those kept below it (`tree_rollup`): the
+        // database returns one summed row set per node. The mean of children needs every
+        // unit's own report.
+        let (agencies, with_below): (Vec<i64>, bool) = match self.rollup {
+            Rollup::Pooled => (node_set.iter().copied().collect(), true),
+            Rollup::MeanOfChildren => (self.subtrees(nodes).into_iter().collect(), false),
+        };
+        let mut agencies = agencies;
         agencies.sort_unstable();
-        // Pooled, each unit's counts are only ever added: sum them per nearest node in the
-        // database. The mean of children needs every unit's own report.
-        let keys: HashMap<i64, i64> = match self.rollup {
-            Rollup::Pooled => agencies.iter().filter_map(|a| self.nearest(*a, &node_set).map(|n| (*a, n))).collect(),
-            Rollup::MeanOfChildren => HashMap::new(),
-        };
-        let by = match self.rollup {
-            Rollup::Pooled => rollups::By::Key(&keys),
-            Rollup::MeanOfChildren => rollups::By::Agency,
-        };
-        let grouping = rollups::Grouping { by, per_bucket: step.is_some() };
+        let grouping = rollups::Grouping { by: rollups::By::Agency, per_bucket: step.is_some(), with_below };
         let counts = rollups::index_counts(self.db, &runs, &self.family, &agencies, self.basis, grouping).await?;
         // Which part of the period each bucket falls in.
         let part_of = |bucket: i32| -> usize {
@@ -152,12 +150,10 @@ impl<'a> Lens<'a> {
                 slot.insert(unit, tally);
             }
         }
-        // The forest the reports are rolled up over: the nodes themselves when pooled (each
-        // under the nearest node above it), every unit of the subtrees otherwise.
+        // The forest the reports are rolled up over: the nodes on their own when pooled (each
+        // already holds its whole subtree), every unit of the subtrees otherwise.
         let pairs: Vec<(i64, Option<i64>)> = match self.rollup {
-            Rollup::Pooled => {
-                nodes.iter().map(|n| (*n, self.up.get(n).and_then(|p| self.nearest(*p, &node_set)))).collect()
-            }
+            Rollup::Pooled => agencies.iter().map(|n| (*n, None)).collect(),
             Rollup::MeanOfChildren => agencies.iter().map(|a| (*a, self.up.get(a).copied())).collect(),
         };
         Ok(parts
@@ -200,24 +196,19 @@ impl<'a> Lens<'a> {
 
     /// `unit`'s index against the period of the same length just before.
     pub async fn change(&self, unit: i64, period: &Period, current: &Report) -> Result<Option<Change>, AppError> {
+        Ok(self.previous(unit, period).await?.map(|(previous, before)| change_between(previous, &before, current)))
+    }
+
+    /// The period of the same length just before `period`, and `unit`'s report for it.
+    pub async fn previous(&self, unit: i64, period: &Period) -> Result<Option<(Period, Report)>, AppError> {
         let days = (period.to - period.from).num_days() + 1;
         let Some(to) = period.from.pred_opt() else { return Ok(None) };
         let Some(from) = to.checked_sub_days(Days::new(u64::try_from(days - 1).unwrap_or(0))) else {
             return Ok(None);
         };
         let previous = Period { from, to };
-        let reports = self.reports_for(&[unit], &previous).await?;
-        let empty = self.empty();
-        let before = &reports.get(&unit).unwrap_or(&empty).overall;
-        let now = &current.overall;
-        let (delta, significant) = match (now.index, before.index) {
-            (Some(a), Some(b)) => {
-                let z = stats::difference(a / 100.0, now.n_eff, b / 100.0, before.n_eff).map_or(0.0, |(_, z)| z);
-                (Some(a - b), z.abs() > Z95)
-            }
-            _ => (None, false),
-        };
-        Ok(Some(Change { previous, previous_figure: indices::figure(before), delta, significant }))
+        let report = self.reports_for(&[unit], &previous).await?.remove(&unit).unwrap_or_else(|| self.empty());
+        Ok(Some((previous, report)))
     }
 
     /// `unit` among the units that share its parent on the period's last day, best first,
@@ -275,6 +266,20 @@ impl<'a> Lens<'a> {
     }
 }
 
+/// The change from `before` (the report of the period `previous`) to `current`, and whether it
+/// is larger than chance would explain.
+fn change_between(previous: Period, before: &Report, current: &Report) -> Change {
+    let (now, before) = (&current.overall, &before.overall);
+    let (delta, significant) = match (now.index, before.index) {
+        (Some(a), Some(b)) => {
+            let z = stats::difference(a / 100.0, now.n_eff, b / 100.0, before.n_eff).map_or(0.0, |(_, z)| z);
+            (Some(a - b), z.abs() > Z95)
+        }
+        _ => (None, false),
+    };
+    Change { previous, previous_figure: indices::figure(before), delta, significant }
+}
+
 /// Order of a ranking: highest index first, units without data last.
 pub(crate) fn best_first(a: &crate::dto::IndexFigure, b: &crate::dto::IndexFigure) -> std::cmp::Ordering {
     b.index.is_some().cmp(&a.index.is_some()).then(b.index.unwrap_or(0.0).total_cmp(&a.index.unwrap_or(0.0)))
@@ -320,19 +325,27 @@ pub async fn agency_report(
     let kids: Vec<&agency::Model> = children.get(&Some(unit.id)).cloned().unwrap_or_default();
     let mut nodes = vec![unit.id];
     nodes.extend(kids.iter().map(|a| a.id));
-    let reports = lens.reports_for(&nodes, &period).await?;
+    let subtree: Vec<i64> = access::subtree(&units, unit.id).into_iter().collect();
+    // The parts of the page are independent: asked for together, the database works on them
+    // at once (SQLite and PostgreSQL each answer on their own connections).
+    let integrity = async {
+        if detailed { indices::integrity_summary(db, &subtree, &period).await } else { Ok((Vec::new(), Vec::new())) }
+    };
+    let (reports, trend, previous, ranking, targets, (flags, activity), counters) = tokio::try_join!(
+        lens.reports_for(&nodes, &period),
+        lens.trend(unit.id, &period, q.step),
+        lens.previous(unit.id, &period),
+        lens.ranking(&unit, &period),
+        targets(db, &units, unit.id),
+        integrity,
+        agencies::counters_of(db, unit.id),
+    )?;
     let empty = lens.empty();
     let report = reports.get(&unit.id).unwrap_or(&empty);
+    let change = previous.map(|(p, before)| change_between(p, &before, report));
     let coded = |list: &[sipas::Scored]| lens.coded(list);
     let parent =
         unit.parent_id.and_then(|p| units.iter().find(|a| a.id == p)).map(|p| (p.code.clone(), agencies::name_of(p)));
-    let mut counters = agencies::counters_by_agency(db).await?;
-    let subtree: Vec<i64> = access::subtree(&units, unit.id).into_iter().collect();
-    let (flags, activity) =
-        if detailed { indices::integrity_summary(db, &subtree, &period).await? } else { (Vec::new(), Vec::new()) };
-    let trend = lens.trend(unit.id, &period, q.step).await?;
-    let change = lens.change(unit.id, &period, report).await?;
-    let ranking = lens.ranking(&unit, &period).await?;
     let staff = match (viewer, detailed) {
         (Some(user), true) => Some(staff_analytics(state, &lens, user, &unit, &subtree, &period, report).await?),
         _ => None,
@@ -356,9 +369,9 @@ pub async fn agency_report(
         flags,
         activity,
         children: lens.rows(&kids.iter().map(|a| (*a, 0)).collect::<Vec<_>>(), &reports),
-        counters: counters.remove(&unit.id).unwrap_or_default(),
+        counters,
         trend,
-        targets: targets(db, &units, unit.id).await?,
+        targets,
         change,
         ranking,
         staff,
@@ -575,26 +588,33 @@ async fn staff_analytics(
 ) -> Result<StaffAnalytics, AppError> {
     let db = &state.db;
     let admin = access::admin_scope(db, user).await.ok().is_some_and(|s| s.contains(unit.id));
-    let own = if admin {
+    let own = async {
+        if !admin {
+            return Ok::<_, AppError>(None);
+        }
         let t = index_target::Entity::find_by_id(unit.id).one(db).await?;
-        Some(OwnTargets {
+        Ok(Some(OwnTargets {
             goal: t.as_ref().and_then(|t| t.goal),
             floor: t.as_ref().and_then(|t| t.floor),
             alert_to: t.map(|t| t.alert_to).unwrap_or_default(),
-        })
-    } else {
-        None
+        }))
     };
-    let activity = activity_summary(db, subtree, period, report.overall.n).await?;
+    let (own, activity, heatmap, comments, alerts) = tokio::try_join!(
+        own,
+        activity_summary(db, subtree, period, report.overall.n),
+        heatmap(db, subtree, period),
+        latest_comments(db, lens.units, subtree, period),
+        open_alerts(db, lens.units, subtree),
+    )?;
     let scorecards =
         super::scorecards::compute(db, &state.settings.rules_766, subtree, period, lens.basis, activity.sample.clone())
             .await?;
     Ok(StaffAnalytics {
         activity,
         scorecards,
-        heatmap: heatmap(db, subtree, period).await?,
-        comments: latest_comments(db, lens.units, subtree, period).await?,
-        alerts: open_alerts(db, lens.units, subtree).await?,
+        heatmap,
+        comments,
+        alerts,
         may_moderate: user.role != crate::domain::accounts::Role::Viewer,
         may_set_targets: admin,
         own_targets: own,

@@ -497,7 +497,7 @@ fn countdown(cal: &Calendar, c: &feedback_case::Model, at: DateTime<Utc>) -> Opt
 }
 
 async fn unit_names(db: &impl ConnectionTrait) -> Result<HashMap<i64, agency::Model>, AppError> {
-    Ok(agencies::all(db).await?.into_iter().map(|a| (a.id, a)).collect())
+    Ok(agencies::all(db).await?.iter().map(|a| (a.id, a.clone())).collect())
 }
 
 /// The case as its resident sees it.

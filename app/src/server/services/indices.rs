@@ -216,7 +216,7 @@ pub async fn tallies_by_agency(
 ) -> Result<HashMap<i64, Tally>, AppError> {
     let maps = code_maps(db).await?;
     let runs = buckets::runs(period, vn_date(super::now()));
-    let grouping = rollups::Grouping { by: rollups::By::Agency, per_bucket: false };
+    let grouping = rollups::Grouping { by: rollups::By::Agency, per_bucket: false, with_below: false };
     let counts = rollups::index_counts(db, &runs, &family_ids(db, family).await?, agencies, basis, grouping).await?;
     Ok(fold_tallies(&maps, counts.iter().map(|c| (c.agency, c))))
 }

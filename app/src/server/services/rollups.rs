@@ -6,7 +6,9 @@
 //! `activity_rollup` (responses per counter, channel and integrity flags, and tickets issued)
 //! and `hour_rollup` (responses per weekday and hour). Each count is kept per Vietnam day,
 //! month and quarter (`domain::buckets`), so a period is read as a few rows per unit however
-//! many responses it holds.
+//! many responses it holds. The index counts are also added to every unit above the
+//! response's (`tree_rollup`), so a province's figure is read from the province's rows alone;
+//! moving or merging a unit moves its counts along (`reattach`).
 //!
 //! The same `Accumulator` adds up one live response, a whole demo data set, or every raw row
 //! when `verify` recomputes the tables to compare them with what is stored.
@@ -204,16 +206,42 @@ impl Accumulator {
         }
     }
 
-    /// Adds the counts to the stored ones, in key order (concurrent writers on PostgreSQL
-    /// then lock shared rows in the same order and never deadlock).
+    /// Adds the counts to the stored ones, and the index counts to every unit above theirs,
+    /// in key order (concurrent writers on PostgreSQL then lock shared rows in the same order
+    /// and never deadlock).
     pub async fn write(&self, db: &impl ConnectionTrait) -> Result<(), AppError> {
-        let index = self.index.iter().map(|(k, c)| {
-            format!(
-                "({},{},{},{},{},{},{},{},{},{},{},{})",
-                k.agency, k.grain, k.bucket, k.instrument, k.level, k.item, c[0], c[1], c[2], c[3], c[4], c[5]
-            )
-        });
-        upsert(db, &INDEX_TABLE, index).await?;
+        let chains = ancestors(db, &self.index_agencies()).await?;
+        self.write_own(db).await?;
+        let mut tree = BTreeMap::new();
+        self.add_below(&chains, &mut tree);
+        write_tree(db, &tree).await
+    }
+
+    /// The units the index counts belong to.
+    fn index_agencies(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.index.keys().map(|k| k.agency).collect();
+        ids.dedup();
+        ids
+    }
+
+    /// Adds the index counts to `tree` under every unit above their own (`chains`: each
+    /// unit's ancestors, as `ancestors` gives them).
+    pub fn add_below(&self, chains: &HashMap<i64, Vec<i64>>, tree: &mut BTreeMap<IndexKey, [i64; 6]>) {
+        for (k, c) in &self.index {
+            for above in chains.get(&k.agency).into_iter().flatten() {
+                let slot = tree.entry(IndexKey { agency: *above, ..*k }).or_default();
+                for (s, v) in slot.iter_mut().zip(c) {
+                    *s += v;
+                }
+            }
+        }
+    }
+
+    /// Adds the counts to the stored ones of their own units only (`write` also adds them
+    /// above): for rewriting a unit's own rows, or a bulk load that writes `tree_rollup` once
+    /// at the end.
+    pub async fn write_own(&self, db: &impl ConnectionTrait) -> Result<(), AppError> {
+        upsert(db, &INDEX_TABLE, self.index.iter().map(|(k, c)| index_values(k, c))).await?;
         let activity = self.activity.iter().map(|(k, c)| {
             format!(
                 "({},{},{},{},{},{},{},{},{},{},{})",
@@ -255,6 +283,8 @@ const ACTIVITY_TABLE: Table = Table {
     keys: &["agency_id", "grain", "bucket", "counter_id", "instrument_id", "source", "flags", "verified"],
     counts: &["n", "satisfied", "dissatisfied"],
 };
+/// Index counts of everything below each unit: the key and counts of `index_rollup`.
+const TREE_TABLE: Table = Table { name: "tree_rollup", keys: INDEX_TABLE.keys, counts: INDEX_TABLE.counts };
 const HOUR_TABLE: Table = Table {
     name: "hour_rollup",
     keys: &["agency_id", "grain", "bucket", "weekday", "hour"],
@@ -282,6 +312,116 @@ async fn upsert(db: &impl ConnectionTrait, table: &Table, rows: impl Iterator<It
         .await?;
     }
     Ok(())
+}
+
+/// Adds `tree` (counts of the units below each key's unit) to `tree_rollup`.
+pub async fn write_tree(db: &impl ConnectionTrait, tree: &BTreeMap<IndexKey, [i64; 6]>) -> Result<(), AppError> {
+    upsert(db, &TREE_TABLE, tree.iter().map(|(k, c)| index_values(k, c))).await
+}
+
+fn index_values(k: &IndexKey, c: &[i64; 6]) -> String {
+    format!(
+        "({},{},{},{},{},{},{},{},{},{},{},{})",
+        k.agency, k.grain, k.bucket, k.instrument, k.level, k.item, c[0], c[1], c[2], c[3], c[4], c[5]
+    )
+}
+
+/// Where a unit's history rolls up: the unit it was merged into, else its parent.
+pub fn roll_up_link(id: i64, parent: Option<i64>, merged_into: Option<i64>) -> Option<i64> {
+    merged_into.or(parent).filter(|p| *p != id)
+}
+
+/// The units above `id` following `up` (each unit's roll-up link), nearest first. A loop in
+/// bad data ends the walk.
+pub fn chain(up: &HashMap<i64, i64>, id: i64) -> Vec<i64> {
+    let mut out = Vec::new();
+    let mut at = id;
+    while let Some(next) = up.get(&at).copied() {
+        if next == id || out.contains(&next) || out.len() >= 64 {
+            break;
+        }
+        out.push(next);
+        at = next;
+    }
+    out
+}
+
+/// The units above each of `ids`, nearest first, read level by level from the unit table.
+/// On PostgreSQL the rows read stay locked against change (`FOR SHARE`) until the transaction
+/// ends: a unit being moved waits for the counts added here, and moves them along.
+pub async fn ancestors(db: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>, AppError> {
+    let backend = db.get_database_backend();
+    let lock = if backend == sea_orm::DatabaseBackend::Postgres { " FOR SHARE" } else { "" };
+    let mut up: HashMap<i64, i64> = HashMap::new();
+    let mut read: std::collections::HashSet<i64> = std::collections::HashSet::new();
+    let mut frontier: Vec<i64> = ids.to_vec();
+    for _ in 0..64 {
+        frontier.sort_unstable();
+        frontier.dedup();
+        frontier.retain(|id| !read.contains(id));
+        if frontier.is_empty() {
+            break;
+        }
+        let sql = format!(
+            "SELECT id, parent_id, merged_into_id FROM agency WHERE id IN ({}) ORDER BY id{lock}",
+            id_list(&frontier)
+        );
+        read.extend(frontier.iter().copied());
+        let mut next = Vec::new();
+        for row in db.query_all_raw(Statement::from_string(backend, sql)).await? {
+            let id: i64 = row.try_get("", "id")?;
+            if let Some(link) = roll_up_link(id, row.try_get("", "parent_id")?, row.try_get("", "merged_into_id")?) {
+                up.insert(id, link);
+                next.push(link);
+            }
+        }
+        frontier = next;
+    }
+    Ok(ids.iter().map(|id| (*id, chain(&up, *id))).collect())
+}
+
+/// Moves the counts of `unit` and of everything below it from the units above `from` to the
+/// units above `to` (its roll-up link before and after a move or a merge; units above both
+/// keep them). Call inside the transaction that changes the link, after changing it.
+pub async fn reattach(
+    db: &impl ConnectionTrait,
+    unit: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<(), AppError> {
+    let ends: Vec<i64> = [from, to].into_iter().flatten().collect();
+    let chains = ancestors(db, &ends).await?;
+    let line = |end: Option<i64>| -> Vec<i64> {
+        end.map(|e| std::iter::once(e).chain(chains.get(&e).into_iter().flatten().copied()).collect())
+            .unwrap_or_default()
+    };
+    let (old, new) = (line(from), line(to));
+    let leave: Vec<i64> = old.iter().filter(|a| !new.contains(a)).copied().collect();
+    let join: Vec<i64> = new.iter().filter(|a| !old.contains(a)).copied().collect();
+    if leave.is_empty() && join.is_empty() {
+        return Ok(());
+    }
+    let cols = INDEX_TABLE.keys.join(", ");
+    let group = INDEX_TABLE.keys[1..].join(", ");
+    let sums = INDEX_TABLE.counts.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}")).collect::<Vec<_>>();
+    let sql = format!(
+        "SELECT 0 AS agency_id, {group}, {} FROM (SELECT {cols}, {counts} FROM index_rollup WHERE agency_id = {unit} \
+         UNION ALL SELECT {cols}, {counts} FROM tree_rollup WHERE agency_id = {unit}) t GROUP BY {group}",
+        sums.join(", "),
+        counts = INDEX_TABLE.counts.join(", ")
+    );
+    let mut moved: BTreeMap<IndexKey, [i64; 6]> = BTreeMap::new();
+    for row in db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await? {
+        let key = index_key(&row)?;
+        let c = counts_of_index(&row)?;
+        for a in &leave {
+            moved.insert(IndexKey { agency: *a, ..key }, c.map(|v| -v));
+        }
+        for a in &join {
+            moved.insert(IndexKey { agency: *a, ..key }, c);
+        }
+    }
+    write_tree(db, &moved).await
 }
 
 /// A string literal for SQL. The texts written here are channel names and flag codes the
@@ -345,22 +485,21 @@ fn basis_columns(basis: Basis) -> (&'static str, &'static str) {
 
 /// Which units' counts are added together.
 #[derive(Clone, Copy, Debug)]
-pub enum By<'a> {
+pub enum By {
     /// Each unit apart.
     Agency,
     /// All of them together, reported as key 0.
     All,
-    /// Units under a key each (a unit missing from the map is left out): e.g. every unit of
-    /// a province under the province, so that the database returns one row per province.
-    Key(&'a HashMap<i64, i64>),
 }
 
 /// How summed counts are grouped besides level and item.
 #[derive(Clone, Copy, Debug)]
-pub struct Grouping<'a> {
-    pub by: By<'a>,
+pub struct Grouping {
+    pub by: By,
     /// Per bucket (else the buckets are added together, reported as bucket 0).
     pub per_bucket: bool,
+    /// Each unit's counts with everything below it (`tree_rollup`), else its own only.
+    pub with_below: bool,
 }
 
 /// One row of summed index counts.
@@ -383,7 +522,7 @@ pub async fn index_counts(
     instruments: &[i64],
     agencies: &[i64],
     basis: Basis,
-    grouping: Grouping<'_>,
+    grouping: Grouping,
 ) -> Result<Vec<IndexCount>, AppError> {
     if instruments.is_empty() {
         return Ok(Vec::new());
@@ -391,31 +530,19 @@ pub async fn index_counts(
     let (n, s) = basis_columns(basis);
     let bucket = if grouping.per_bucket { "bucket" } else { "0" };
     let extra = format!(" AND instrument_id IN ({})", id_list(instruments));
-    let Some(inner) = union_of_runs(
-        &format!("agency_id, {bucket} AS b, level, item_id, {n} AS n, {s} AS s"),
-        "index_rollup",
-        runs,
-        agencies,
-        &extra,
-    ) else {
+    let columns = format!("agency_id, {bucket} AS b, level, item_id, {n} AS n, {s} AS s");
+    let Some(mut inner) = union_of_runs(&columns, INDEX_TABLE.name, runs, agencies, &extra) else {
         return Ok(Vec::new());
     };
+    if grouping.with_below
+        && let Some(below) = union_of_runs(&columns, TREE_TABLE.name, runs, agencies, &extra)
+    {
+        inner = format!("{inner} UNION ALL {below}");
+    }
     let sums = "b, level, item_id, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(s) AS BIGINT) AS s";
     let sql = match grouping.by {
         By::Agency => format!("SELECT agency_id AS a, {sums} FROM ({inner}) t GROUP BY agency_id, b, level, item_id"),
         By::All => format!("SELECT 0 AS a, {sums} FROM ({inner}) t GROUP BY b, level, item_id"),
-        By::Key(keys) => {
-            let pairs: Vec<String> =
-                agencies.iter().filter_map(|a| keys.get(a).map(|k| format!("({a},{k})"))).collect();
-            if pairs.is_empty() {
-                return Ok(Vec::new());
-            }
-            format!(
-                "WITH m (unit, k) AS (VALUES {}) SELECT m.k AS a, {sums} FROM ({inner}) t \
-                 JOIN m ON m.unit = t.agency_id GROUP BY m.k, b, level, item_id",
-                pairs.join(",")
-            )
-        }
     };
     let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -614,6 +741,22 @@ fn counts_of<const N: usize>(row: &QueryResult, columns: &[&str]) -> Result<[i64
     Ok(c)
 }
 
+/// The key of an `index_rollup` or `tree_rollup` row.
+fn index_key(row: &QueryResult) -> Result<IndexKey, sea_orm::DbErr> {
+    Ok(IndexKey {
+        agency: row.try_get("", "agency_id")?,
+        grain: small_col(row, "grain")?,
+        bucket: bucket_col(row, "bucket")?,
+        instrument: row.try_get("", "instrument_id")?,
+        level: small_col(row, "level")?,
+        item: row.try_get("", "item_id")?,
+    })
+}
+
+fn counts_of_index(row: &QueryResult) -> Result<[i64; 6], sea_orm::DbErr> {
+    counts_of(row, INDEX_TABLE.counts)
+}
+
 /// What is stored for `agencies`, in the same shape as `recompute` gives.
 pub async fn stored(db: &impl ConnectionTrait, agencies: &[i64]) -> Result<Accumulator, AppError> {
     let mut acc = Accumulator::default();
@@ -625,15 +768,7 @@ pub async fn stored(db: &impl ConnectionTrait, agencies: &[i64]) -> Result<Accum
     let rows_of =
         |table: &str| Statement::from_string(backend, format!("SELECT * FROM {table} WHERE agency_id IN ({list})"));
     for row in db.query_all_raw(rows_of(INDEX_TABLE.name)).await? {
-        let key = IndexKey {
-            agency: row.try_get("", "agency_id")?,
-            grain: small_col(&row, "grain")?,
-            bucket: bucket_col(&row, "bucket")?,
-            instrument: row.try_get("", "instrument_id")?,
-            level: small_col(&row, "level")?,
-            item: row.try_get("", "item_id")?,
-        };
-        acc.index.insert(key, counts_of(&row, INDEX_TABLE.counts)?);
+        acc.index.insert(index_key(&row)?, counts_of_index(&row)?);
     }
     for row in db.query_all_raw(rows_of(ACTIVITY_TABLE.name)).await? {
         let key = ActivityKey {
@@ -663,30 +798,33 @@ pub async fn stored(db: &impl ConnectionTrait, agencies: &[i64]) -> Result<Accum
 
 /// Differences between stored and recomputed counts, as readable lines.
 pub fn differences(stored: &Accumulator, expected: &Accumulator) -> Vec<String> {
-    fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug + Default>(
-        table: &str,
-        stored: &BTreeMap<K, V>,
-        expected: &BTreeMap<K, V>,
-        out: &mut Vec<String>,
-    ) {
-        let zero = V::default();
-        for (k, v) in expected {
-            let s = stored.get(k).unwrap_or(&zero);
-            if s != v {
-                out.push(format!("{table} {k:?}: stored {s:?}, raw rows give {v:?}"));
-            }
-        }
-        for (k, s) in stored {
-            if !expected.contains_key(k) && *s != zero {
-                out.push(format!("{table} {k:?}: stored {s:?}, raw rows give nothing"));
-            }
-        }
-    }
     let mut out = Vec::new();
     diff(INDEX_TABLE.name, &stored.index, &expected.index, &mut out);
     diff(ACTIVITY_TABLE.name, &stored.activity, &expected.activity, &mut out);
     diff(HOUR_TABLE.name, &stored.hours, &expected.hours, &mut out);
     out
+}
+
+/// Adds a line to `out` for each key whose stored counts differ from the expected ones (a
+/// stored row of zeros counts as no row).
+fn diff<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug + Default>(
+    table: &str,
+    stored: &BTreeMap<K, V>,
+    expected: &BTreeMap<K, V>,
+    out: &mut Vec<String>,
+) {
+    let zero = V::default();
+    for (k, v) in expected {
+        let s = stored.get(k).unwrap_or(&zero);
+        if s != v {
+            out.push(format!("{table} {k:?}: stored {s:?}, raw rows give {v:?}"));
+        }
+    }
+    for (k, s) in stored {
+        if !expected.contains_key(k) && *s != zero {
+            out.push(format!("{table} {k:?}: stored {s:?}, raw rows give nothing"));
+        }
+    }
 }
 
 /// Result of a consistency check.
@@ -727,6 +865,9 @@ pub async fn verify(
         out.differences.extend(diffs);
         progress((i * chunk + part.len()).min(ids.len()), ids.len());
     }
+    let (rows, diffs) = verify_tree(db, repair).await?;
+    out.rows += rows;
+    out.differences.extend(diffs);
     Ok(out)
 }
 
@@ -744,7 +885,109 @@ pub async fn rewrite(db: &sea_orm::DatabaseConnection, agencies: &[i64]) -> Resu
     for table in tables {
         txn.execute_unprepared(&format!("DELETE FROM {table} WHERE agency_id IN ({list})")).await?;
     }
-    recompute(&txn, agencies).await?.write(&txn).await?;
+    // Their own rows only: `verify` checks the rows kept above them afterwards.
+    recompute(&txn, agencies).await?.write_own(&txn).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Each unit with units below it (following the roll-up links) and those units.
+async fn units_below(db: &impl ConnectionTrait) -> Result<BTreeMap<i64, Vec<i64>>, AppError> {
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id, parent_id, merged_into_id FROM agency".to_owned(),
+        ))
+        .await?;
+    let mut up = HashMap::new();
+    let mut ids = Vec::new();
+    for row in rows {
+        let id: i64 = row.try_get("", "id")?;
+        ids.push(id);
+        if let Some(link) = roll_up_link(id, row.try_get("", "parent_id")?, row.try_get("", "merged_into_id")?) {
+            up.insert(id, link);
+        }
+    }
+    let mut below: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for id in ids {
+        for above in chain(&up, id) {
+            below.entry(above).or_default().push(id);
+        }
+    }
+    Ok(below)
+}
+
+/// What `tree_rollup` should hold for `node`: the sums of the stored own counts of `below`.
+fn tree_sums_sql(node: i64, below: &[i64]) -> String {
+    let group = INDEX_TABLE.keys[1..].join(", ");
+    let sums = INDEX_TABLE.counts.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}")).collect::<Vec<_>>();
+    format!(
+        "SELECT {node} AS agency_id, {group}, {} FROM index_rollup WHERE agency_id IN ({}) GROUP BY {group}",
+        sums.join(", "),
+        id_list(below)
+    )
+}
+
+/// Replaces the `tree_rollup` rows of `node` by the sums of the own counts of the units
+/// `below` it, in one transaction that shuts out other writers first.
+async fn rewrite_tree(db: &sea_orm::DatabaseConnection, node: i64, below: &[i64]) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE index_rollup, tree_rollup IN EXCLUSIVE MODE").await?;
+    }
+    txn.execute_unprepared(&format!("DELETE FROM tree_rollup WHERE agency_id = {node}")).await?;
+    if !below.is_empty() {
+        txn.execute_unprepared(&format!(
+            "INSERT INTO tree_rollup ({}, {}) {}",
+            INDEX_TABLE.keys.join(", "),
+            INDEX_TABLE.counts.join(", "),
+            tree_sums_sql(node, below)
+        ))
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Fills `tree_rollup` from the stored own counts, unit by unit: once, when a database that
+/// already held counts gets the table.
+pub async fn rebuild_tree(db: &sea_orm::DatabaseConnection) -> Result<(), AppError> {
+    for (node, below) in units_below(db).await? {
+        rewrite_tree(db, node, &below).await?;
+    }
+    Ok(())
+}
+
+/// Compares `tree_rollup` with the sums of the stored own counts below each unit; with
+/// `repair`, a unit whose rows differ gets them rewritten. Returns the rows checked and the
+/// differences.
+async fn verify_tree(db: &sea_orm::DatabaseConnection, repair: bool) -> Result<(usize, Vec<String>), AppError> {
+    let backend = db.get_database_backend();
+    let mut nodes = units_below(db).await?;
+    // Units that hold rows but have nothing below them any more.
+    let holders = db
+        .query_all_raw(Statement::from_string(backend, "SELECT DISTINCT agency_id FROM tree_rollup".to_owned()))
+        .await?;
+    for row in holders {
+        nodes.entry(row.try_get("", "agency_id")?).or_default();
+    }
+    let read = |sql: String| async move {
+        let mut out: BTreeMap<IndexKey, [i64; 6]> = BTreeMap::new();
+        for row in db.query_all_raw(Statement::from_string(backend, sql)).await? {
+            out.insert(index_key(&row)?, counts_of_index(&row)?);
+        }
+        Ok::<_, AppError>(out)
+    };
+    let (mut rows, mut out) = (0, Vec::new());
+    for (node, below) in &nodes {
+        let expected = if below.is_empty() { BTreeMap::new() } else { read(tree_sums_sql(*node, below)).await? };
+        let stored = read(format!("SELECT * FROM tree_rollup WHERE agency_id = {node}")).await?;
+        rows += stored.len();
+        let before = out.len();
+        diff(TREE_TABLE.name, &stored, &expected, &mut out);
+        if repair && out.len() > before {
+            rewrite_tree(db, *node, below).await?;
+        }
+    }
+    Ok((rows, out))
 }

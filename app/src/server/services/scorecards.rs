@@ -45,7 +45,7 @@ pub async fn compute(
     let mut instruments: Vec<i64> = questions.iter().map(|c| c.instrument_id).collect();
     instruments.sort_unstable();
     instruments.dedup();
-    let grouping = rollups::Grouping { by: rollups::By::All, per_bucket: false };
+    let grouping = rollups::Grouping { by: rollups::By::All, per_bucket: false, with_below: false };
     let counts = rollups::index_counts(db, &runs, &instruments, subtree, basis, grouping).await?;
     // (points, dossiers) per question code.
     let mut answered: HashMap<&str, (u64, u64)> = HashMap::new();
