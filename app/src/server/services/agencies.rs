@@ -36,23 +36,36 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Arc<Vec<agency::Model>>, A
         .await?
         .map(|row| row.try_get("", "token"))
         .transpose()?;
-    if let Some(hit) = token.and_then(|t| TREES.lock().ok()?.get(&t).cloned()) {
-        return Ok(hit);
+    let tick = TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let hit = token.and_then(|t| {
+        let mut trees = TREES.lock().ok()?;
+        let (used, units) = trees.get_mut(&t)?;
+        *used = tick;
+        Some(units.clone())
+    });
+    if let Some(units) = hit {
+        return Ok(units);
     }
     let units = Arc::new(agency::Entity::find().order_by_asc(agency::Column::Id).all(db).await?);
     if let (Some(t), Ok(mut trees)) = (token, TREES.lock()) {
-        // A few trees: one per database this process serves (the tests open many).
-        if trees.len() >= 16 {
-            trees.clear();
+        // A few trees, the least recently used let go: one per database this process serves
+        // (the tests open many at once), and none kept for long after it changed.
+        while trees.len() >= KEPT_TREES {
+            let Some(oldest) = trees.iter().min_by_key(|(_, (used, _))| *used).map(|(t, _)| *t) else { break };
+            trees.remove(&oldest);
         }
-        trees.insert(t, units.clone());
+        trees.insert(t, (tick, units.clone()));
     }
     Ok(units)
 }
 
-/// Unit trees read, by the token they were read under.
-static TREES: std::sync::LazyLock<std::sync::Mutex<HashMap<i64, Arc<Vec<agency::Model>>>>> =
-    std::sync::LazyLock::new(Default::default);
+/// How many unit trees are kept in memory at most.
+const KEPT_TREES: usize = 8;
+
+/// Unit trees read, by the token they were read under, with when each was last used.
+type Trees = HashMap<i64, (u64, Arc<Vec<agency::Model>>)>;
+static TREES: std::sync::LazyLock<std::sync::Mutex<Trees>> = std::sync::LazyLock::new(Default::default);
+static TICKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<agency::Model, AppError> {
     let code = AgencyCode::parse(code).ok_or(ErrorCode::AgencyNotFound)?;

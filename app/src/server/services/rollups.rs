@@ -744,7 +744,8 @@ fn counts_of<const N: usize>(row: &QueryResult, columns: &[&str]) -> Result<[i64
 /// The key of an `index_rollup` or `tree_rollup` row.
 fn index_key(row: &QueryResult) -> Result<IndexKey, sea_orm::DbErr> {
     Ok(IndexKey {
-        agency: row.try_get("", "agency_id")?,
+        // A literal unit id in the query is a 32-bit integer on PostgreSQL.
+        agency: int_col(row, "agency_id")?,
         grain: small_col(row, "grain")?,
         bucket: bucket_col(row, "bucket")?,
         instrument: row.try_get("", "instrument_id")?,
