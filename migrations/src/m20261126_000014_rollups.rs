@@ -17,7 +17,7 @@ pub struct Migration;
 /// criterion (`n_*` valid answers, `s_*` satisfied answers), 10 + k = answers choosing option
 /// k of a single-choice criterion. `item_id` is the group, element or criterion id, 0 for
 /// level 0.
-const INDEX_ROLLUP: &str = "CREATE TABLE index_rollup (
+pub(crate) const INDEX_ROLLUP: &str = "CREATE TABLE index_rollup (
     agency_id BIGINT NOT NULL,
     grain SMALLINT NOT NULL,
     bucket INTEGER NOT NULL,

@@ -8,34 +8,20 @@
 //! with a unit when it is moved or merged, filled from `index_rollup` on first start after this
 //! migration, and checked by `ydan verify-rollups`.
 
+use crate::m20261126_000014_rollups::INDEX_ROLLUP;
 use sea_orm_migration::{prelude::*, sea_orm::DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// The columns and key of `index_rollup`; `agency_id` is the unit the counts lie below.
-const TREE_ROLLUP: &str = "CREATE TABLE tree_rollup (
-    agency_id BIGINT NOT NULL,
-    grain SMALLINT NOT NULL,
-    bucket INTEGER NOT NULL,
-    instrument_id BIGINT NOT NULL,
-    level SMALLINT NOT NULL,
-    item_id BIGINT NOT NULL,
-    n_all BIGINT NOT NULL,
-    s_all BIGINT NOT NULL,
-    n_clean BIGINT NOT NULL,
-    s_clean BIGINT NOT NULL,
-    n_verified BIGINT NOT NULL,
-    s_verified BIGINT NOT NULL,
-    PRIMARY KEY (agency_id, grain, bucket, instrument_id, level, item_id)
-)";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let sqlite = manager.get_database_backend() == DatabaseBackend::Sqlite;
         let suffix = if sqlite { " WITHOUT ROWID" } else { "" };
-        manager.get_connection().execute_unprepared(&format!("{TREE_ROLLUP}{suffix}")).await?;
+        // The columns and key of `index_rollup`; `agency_id` is the unit the counts lie below.
+        let table = INDEX_ROLLUP.replacen("index_rollup", "tree_rollup", 1);
+        manager.get_connection().execute_unprepared(&format!("{table}{suffix}")).await?;
         Ok(())
     }
 
