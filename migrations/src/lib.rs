@@ -22,6 +22,7 @@ mod m20261126_000015_tt01_template;
 mod m20261126_000016_targets_alerts;
 mod m20261203_000017_tree_rollup;
 mod m20261203_000018_unit_tree_version;
+mod m20261207_000019_database_identity;
 mod triggers;
 
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000016_targets_alerts::Migration),
             Box::new(m20261203_000017_tree_rollup::Migration),
             Box::new(m20261203_000018_unit_tree_version::Migration),
+            Box::new(m20261207_000019_database_identity::Migration),
         ]
     }
 }

@@ -29,43 +29,35 @@ pub fn name_of(a: &agency::Model) -> Localized {
 
 /// Every unit, in creation order. Kept in memory while the database's unit-tree token
 /// (`unit_tree_version`, redrawn by triggers on every change to `agency`) stays the same: a
-/// page reads one number instead of thousands of units.
+/// page reads one number instead of thousands of units. One tree is kept per database (told
+/// apart by the random `database_id` drawn when it was created), so a process serving several
+/// databases never lets one push another's tree out.
 pub async fn all(db: &impl ConnectionTrait) -> Result<Arc<Vec<agency::Model>>, AppError> {
-    let token: Option<i64> = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), "SELECT token FROM unit_tree_version"))
+    let version: Option<(i64, i64)> = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT database_id, token FROM unit_tree_version",
+        ))
         .await?
-        .map(|row| row.try_get("", "token"))
+        .map(|row| Ok::<_, sea_orm::DbErr>((row.try_get("", "database_id")?, row.try_get("", "token")?)))
         .transpose()?;
-    let tick = TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let hit = token.and_then(|t| {
-        let mut trees = TREES.lock().ok()?;
-        let (used, units) = trees.get_mut(&t)?;
-        *used = tick;
-        Some(units.clone())
+    let hit = version.and_then(|(database, token)| {
+        let trees = TREES.lock().ok()?;
+        trees.get(&database).filter(|(t, _)| *t == token).map(|(_, units)| units.clone())
     });
     if let Some(units) = hit {
         return Ok(units);
     }
     let units = Arc::new(agency::Entity::find().order_by_asc(agency::Column::Id).all(db).await?);
-    if let (Some(t), Ok(mut trees)) = (token, TREES.lock()) {
-        // A few trees, the least recently used let go: one per database this process serves
-        // (the tests open many at once), and none kept for long after it changed.
-        while trees.len() >= KEPT_TREES {
-            let Some(oldest) = trees.iter().min_by_key(|(_, (used, _))| *used).map(|(t, _)| *t) else { break };
-            trees.remove(&oldest);
-        }
-        trees.insert(t, (tick, units.clone()));
+    if let (Some((database, token)), Ok(mut trees)) = (version, TREES.lock()) {
+        trees.insert(database, (token, units.clone()));
     }
     Ok(units)
 }
 
-/// How many unit trees are kept in memory at most.
-const KEPT_TREES: usize = 8;
-
-/// Unit trees read, by the token they were read under, with when each was last used.
-type Trees = HashMap<i64, (u64, Arc<Vec<agency::Model>>)>;
+/// The unit tree last read from each database, with the token it was read under.
+type Trees = HashMap<i64, (i64, Arc<Vec<agency::Model>>)>;
 static TREES: std::sync::LazyLock<std::sync::Mutex<Trees>> = std::sync::LazyLock::new(Default::default);
-static TICKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<agency::Model, AppError> {
     let code = AgencyCode::parse(code).ok_or(ErrorCode::AgencyNotFound)?;
