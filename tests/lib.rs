@@ -15,7 +15,7 @@ use app::{
 };
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
-use std::{net::SocketAddr, path::PathBuf};
+use std::path::PathBuf;
 
 /// A running server with its own database.
 pub struct TestApp {
@@ -27,6 +27,9 @@ pub struct TestApp {
     pub fixture: Fixture,
     /// The settings the server runs with (the tests pass them to background services).
     pub settings: Settings,
+    /// An API key of the fixture province `P`, as another system of the province holds one:
+    /// ratings sent with it count for the province's own counters (channel `api` or `paper`).
+    pub system_key: String,
     sqlite_dir: Option<PathBuf>,
     export_dir: PathBuf,
     server: tokio::task::JoinHandle<()>,
@@ -162,6 +165,12 @@ impl TestApp {
     }
 
     pub async fn spawn_with(mut settings: Settings) -> TestApp {
+        if let Ok(filter) = std::env::var("YDAN_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let (db, sqlite_dir) = fresh_database().await;
         let fixture = seed_fixture(&db).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -171,10 +180,13 @@ impl TestApp {
         settings.export_dir = export_dir.clone();
         let config = server::Config { settings: settings.clone(), ..Default::default() };
         let state = server::build_state(db.clone(), &config).await.expect("state");
+        let (system_key, _) = app::server::services::tickets::create_api_key_cli(&db, "P", "Hệ thống thử nghiệm")
+            .await
+            .expect("API key of the fixture province");
         let workers = server::workers::spawn(state.clone());
-        let app = server::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let app = server::router(state);
         let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.ok();
+            server::listen::serve(listener, app, server::listen::Limits::default(), std::future::pending()).await.ok();
         });
         // A stuck request fails its test after a minute instead of hanging the whole run.
         let client = reqwest::Client::builder()
@@ -190,6 +202,7 @@ impl TestApp {
             client,
             fixture,
             settings,
+            system_key,
             sqlite_dir,
             export_dir,
             server,
@@ -220,6 +233,47 @@ impl TestApp {
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.client.post(self.url(path)).json(body).send().await.expect("POST JSON")
+    }
+
+    /// Posts JSON as another system of the province, with its API key.
+    pub async fn post_json_as_system(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).bearer_auth(&self.system_key).json(body).send().await.expect("POST JSON")
+    }
+
+    /// Enrols a tablet for `counter` as an administrator would (a one-time code made at
+    /// `/quan-tri/may-tinh-bang`, typed on the tablet's kiosk page) and returns the cookie the
+    /// tablet then sends with every press.
+    pub async fn enrol_tablet(&self, counter: &str) -> String {
+        let login = "quan.tri.may";
+        let exists: i64 =
+            self.row("SELECT COUNT(*) AS n FROM app_user WHERE login = 'quan.tri.may'").await.try_get("", "n").unwrap();
+        if exists == 0 {
+            self.create_user(login, "một mật khẩu đủ dài", app::domain::accounts::Role::AgencyAdmin, Some("P")).await;
+        }
+        let admin = self.sign_in(login, "một mật khẩu đủ dài").await;
+        let res = self
+            .post_as(
+                &admin.cookie,
+                "/quan-tri/may-tinh-bang",
+                &[("csrf", &admin.csrf), ("action", "create"), ("counter", counter), ("name", "Máy quầy")],
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        let marker = r#"<code class="secret">"#;
+        let start = html.find(marker).expect("the enrolment code on the page") + marker.len();
+        let code = html[start..start + 11].to_owned();
+        let res = self
+            .client
+            .post(self.url(&format!("/k/{counter}/ghi-danh")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded_pairs(&[("code", &code)]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "enrolment with {code}");
+        let set = res.headers()["set-cookie"].to_str().unwrap();
+        set.split(';').next().unwrap().to_owned()
     }
 
     /// Posts a `multipart/form-data` form as a browser does: text fields, then files as

@@ -138,6 +138,18 @@ pub struct ApiKeyRow {
     pub revoked: bool,
 }
 
+/// A kiosk tablet of a counter (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabletRow {
+    pub id: i64,
+    pub name: String,
+    pub counter_code: String,
+    pub counter_name: String,
+    /// When it was enrolled (Vietnam time), if it was.
+    pub enrolled_at: Option<String>,
+    pub revoked: bool,
+}
+
 /// Everything the administration pages need, for one scope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminData {
@@ -148,6 +160,7 @@ pub struct AdminData {
     pub grantable_roles: Vec<Role>,
     pub audit: Vec<AuditEntry>,
     pub api_keys: Vec<ApiKeyRow>,
+    pub tablets: Vec<TabletRow>,
     pub staff_networks: Vec<StaffNetworkRow>,
     pub questionnaires: Vec<QuestionnaireRow>,
     /// Base of survey links, for printed posters.
@@ -349,6 +362,22 @@ mod ssr {
             })
             .collect();
 
+        let tablets = crate::server::services::tablets::list(db, &user)
+            .await?
+            .into_iter()
+            .map(|t| TabletRow {
+                id: t.device.id,
+                name: t.device.name,
+                counter_code: t.counter_code,
+                counter_name: t.counter_name,
+                enrolled_at: t
+                    .device
+                    .enrolled_at
+                    .map(|at| at.with_timezone(&vn_offset()).format("%d/%m/%Y %H:%M").to_string()),
+                revoked: t.device.revoked_at.is_some(),
+            })
+            .collect();
+
         let staff_networks = crate::server::entity::staff_network::Entity::find()
             .order_by_asc(crate::server::entity::staff_network::Column::Id)
             .all(db)
@@ -368,6 +397,7 @@ mod ssr {
         Ok(AdminData {
             questionnaires,
             api_keys,
+            tablets,
             staff_networks,
             units: AdminUnits { units, may_add_roots: scope == access::Scope::Everything },
             counters,

@@ -214,6 +214,7 @@ fn Site() -> impl IntoView {
                             <Route path=path!("/quan-tri/nguoi-dung") view=UsersAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/nhat-ky") view=AuditAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/khoa-api") view=ApiKeysAdmin ssr=SsrMode::Async/>
+                            <Route path=path!("/quan-tri/may-tinh-bang") view=crate::pages::tablets::TabletsAdmin ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/pakn") view=FeedbackSettingsPage ssr=SsrMode::Async/>
                             <Route path=path!("/quan-tri/thu-di") view=OutboxPage ssr=SsrMode::Async/>
                             <Route path=path!("/gop-y") view=FeedbackFormPage ssr=SsrMode::Async/>

@@ -78,7 +78,14 @@ pub async fn load_ticket_form(token: String) -> Result<SurveyForm, AppError> {
 #[server(prefix = "/fn", endpoint = "kiosk_view")]
 pub async fn load_kiosk_view(code: String) -> Result<KioskView, AppError> {
     let state = crate::server::state::app_state()?;
-    crate::server::services::kiosk::view(&state, &code).await
+    let mut view = crate::server::services::kiosk::view(&state, &code).await?;
+    // Whether this tablet holds the counter's enrolment (its cookie): only then are presses counted.
+    let secret = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| crate::server::services::tablets::secret_from_cookies(&parts.headers));
+    view.enrolled = crate::server::services::tablets::authenticate(&state.db, secret.as_deref())
+        .await
+        .is_ok_and(|tablet| tablet.counter_id == view.counter_id);
+    Ok(view)
 }
 
 #[server(prefix = "/fn", endpoint = "counter_info")]

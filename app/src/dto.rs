@@ -107,6 +107,10 @@ pub struct KioskView {
     /// Best first.
     pub options: Vec<ScalePointView>,
     pub interval_seconds: i64,
+    /// Whether the tablet showing the page is enrolled for this counter (its presses count).
+    pub enrolled: bool,
+    #[serde(skip)]
+    pub counter_id: i64,
 }
 
 /// A counter, as listed publicly (its code is printed on its poster anyway).

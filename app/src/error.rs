@@ -31,6 +31,11 @@ pub enum ErrorCode {
     TicketExpired,
     InvalidDossierCode,
     TooManySubmissions,
+    CounterBusy,
+    CredentialRequired,
+    KioskNotEnrolled,
+    ChannelNotAllowed,
+    InvalidEnrolCode,
     // Survey answers (422, per field)
     ValidationFailed,
     UnknownCriterion,
@@ -108,6 +113,11 @@ impl ErrorCode {
             ErrorCode::TicketExpired => "ticket_expired",
             ErrorCode::InvalidDossierCode => "invalid_dossier_code",
             ErrorCode::TooManySubmissions => "too_many_submissions",
+            ErrorCode::CounterBusy => "counter_busy",
+            ErrorCode::CredentialRequired => "credential_required",
+            ErrorCode::KioskNotEnrolled => "kiosk_not_enrolled",
+            ErrorCode::ChannelNotAllowed => "channel_not_allowed",
+            ErrorCode::InvalidEnrolCode => "invalid_enrol_code",
             ErrorCode::AgencyNotFound => "agency_not_found",
             ErrorCode::ValidationFailed => "validation_failed",
             ErrorCode::UnknownCriterion => "unknown_criterion",
@@ -169,7 +179,10 @@ impl ErrorCode {
             | ErrorCode::InvalidPeriod
             | ErrorCode::InvalidRollup
             | ErrorCode::InvalidStep => 400,
-            ErrorCode::NotSignedIn | ErrorCode::InvalidCredentials => 401,
+            ErrorCode::NotSignedIn
+            | ErrorCode::InvalidCredentials
+            | ErrorCode::CredentialRequired
+            | ErrorCode::KioskNotEnrolled => 401,
             ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
             ErrorCode::NotFound
             | ErrorCode::CounterNotFound
@@ -178,7 +191,7 @@ impl ErrorCode {
             | ErrorCode::QuestionnaireNotFound => 404,
             ErrorCode::AlreadyExists | ErrorCode::TicketUsed | ErrorCode::QuestionnairePublished => 409,
             ErrorCode::CounterClosed | ErrorCode::TicketExpired => 410,
-            ErrorCode::TooManyAttempts | ErrorCode::TooManySubmissions => 429,
+            ErrorCode::TooManyAttempts | ErrorCode::TooManySubmissions | ErrorCode::CounterBusy => 429,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
@@ -190,6 +203,8 @@ impl ErrorCode {
             | ErrorCode::CommentTooLong
             | ErrorCode::AnswerTooLong
             | ErrorCode::UnknownChannel
+            | ErrorCode::ChannelNotAllowed
+            | ErrorCode::InvalidEnrolCode
             | ErrorCode::UnknownProcedure
             | ErrorCode::UnknownField
             | ErrorCode::UnknownReason
@@ -225,6 +240,17 @@ impl ErrorCode {
         }
     }
 
+    /// For a refusal that passes with time (429): how many seconds to wait, for `Retry-After`.
+    pub const fn retry_after(self) -> Option<u32> {
+        match self {
+            ErrorCode::TooManySubmissions | ErrorCode::CounterBusy => {
+                Some(crate::domain::integrity::RATE_LIMIT_MINUTES as u32 * 60)
+            }
+            ErrorCode::TooManyAttempts => Some(15 * 60),
+            _ => None,
+        }
+    }
+
     /// The human text for this code.
     pub const fn msg(self) -> Msg {
         match self {
@@ -247,6 +273,11 @@ impl ErrorCode {
             ErrorCode::TicketExpired => Msg::ErrTicketExpired,
             ErrorCode::InvalidDossierCode => Msg::ErrInvalidDossierCode,
             ErrorCode::TooManySubmissions => Msg::ErrTooManySubmissions,
+            ErrorCode::CounterBusy => Msg::ErrCounterBusy,
+            ErrorCode::CredentialRequired => Msg::ErrCredentialRequired,
+            ErrorCode::KioskNotEnrolled => Msg::ErrKioskNotEnrolled,
+            ErrorCode::ChannelNotAllowed => Msg::ErrChannelNotAllowed,
+            ErrorCode::InvalidEnrolCode => Msg::ErrInvalidEnrolCode,
             ErrorCode::AgencyNotFound => Msg::ErrAgencyNotFound,
             ErrorCode::ValidationFailed => Msg::ErrValidationFailed,
             ErrorCode::UnknownCriterion => Msg::ErrUnknownCriterion,

@@ -1,4 +1,4 @@
-import { APIRequestContext, Page, expect } from "@playwright/test";
+import { APIRequestContext, Page, expect, test } from "@playwright/test";
 
 export type Counter = { code: string; name: string; agency: string };
 
@@ -49,4 +49,26 @@ export async function signIn(page: Page, login: string, next = "") {
   await page.getByLabel("Tên đăng nhập").fill(login);
   await page.getByLabel("Mật khẩu").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Đăng nhập" }).click();
+}
+
+/**
+ * Enrols the tablet of `page` for a counter, as an agency administrator and the tablet would:
+ * the administrator makes a one-time code at /quan-tri/may-tinh-bang (in a browser of their own),
+ * and the kiosk page, which counts no press until then, takes the code.
+ */
+export async function enrolTablet(page: Page, counter: string) {
+  const browser = page.context().browser()!;
+  const admin = await browser.newPage({ baseURL: test.info().project.use.baseURL, locale: "vi-VN" });
+  await signIn(admin, "qn.quantri", "/quan-tri/may-tinh-bang");
+  await admin.goto("/quan-tri/may-tinh-bang");
+  await admin.getByLabel("Quầy").selectOption(counter);
+  await admin.getByLabel(/Tên máy/).fill("Máy tính bảng thử");
+  await admin.getByRole("button", { name: "Tạo mã đăng ký" }).click();
+  const code = (await admin.locator("code.secret").innerText()).trim();
+  await admin.close();
+  await page.goto(`/k/${counter}`);
+  await expect(page.getByRole("heading", { name: "Máy tính bảng này chưa được đăng ký cho quầy" })).toBeVisible();
+  await page.getByLabel("Mã đăng ký").fill(code);
+  await page.getByRole("button", { name: "Đăng ký máy này" }).click();
+  await expect(page.getByRole("button", { name: "Rất hài lòng" })).toBeVisible();
 }

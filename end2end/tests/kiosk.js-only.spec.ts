@@ -1,10 +1,11 @@
 // The tablet keeps ratings while the network is down and sends them when it is back.
 import { expect, test } from "@playwright/test";
-import { counters, ready } from "./helpers";
+import { counters, ready, enrolTablet } from "./helpers";
 
 test("ratings given offline wait on the tablet and are sent when the network returns", async ({ page, request, context }) => {
   const all = await counters(request);
   const counter = all[2];
+  await enrolTablet(page, counter.code);
   await page.goto(`/k/${counter.code}`);
   await ready(page, true);
 
@@ -28,6 +29,7 @@ test("ratings given offline wait on the tablet and are sent when the network ret
 test("presses closer together than the minimum interval count once", async ({ page, request }) => {
   const all = await counters(request);
   const counter = all[3];
+  await enrolTablet(page, counter.code);
   await page.goto(`/k/${counter.code}`);
   await ready(page, true);
   const posts: string[] = [];

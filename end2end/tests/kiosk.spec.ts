@@ -1,7 +1,7 @@
 // Kiosk mode: the tablet at the counter. Runs with and without JavaScript; each test uses its
 // own counter, because the server ignores presses at one counter closer than 5 seconds apart.
 import { expect, Page, test, TestInfo } from "@playwright/test";
-import { counters, ready } from "./helpers";
+import { counters, ready, enrolTablet } from "./helpers";
 
 /** A counter of the demo data that no other kiosk test of this run uses. */
 async function counterFor(request: any, info: TestInfo, slot: number) {
@@ -20,6 +20,7 @@ test("a satisfied citizen presses a face and is thanked", async ({ page, request
   const problems: string[] = [];
   page.on("pageerror", (e) => problems.push(e.message));
   const counter = await counterFor(request, info, 0);
+  await enrolTablet(page, counter.code);
   await page.goto(`/k/${counter.code}`);
   await ready(page, javaScriptEnabled);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
@@ -49,6 +50,7 @@ test("a satisfied citizen presses a face and is thanked", async ({ page, request
 
 test("a low rating asks why, and the reason is kept", async ({ page, request, javaScriptEnabled }, info) => {
   const counter = await counterFor(request, info, 1);
+  await enrolTablet(page, counter.code);
   await page.goto(`/k/${counter.code}`);
   await ready(page, javaScriptEnabled);
   if (javaScriptEnabled) {

@@ -23,6 +23,7 @@ mod m20261126_000016_targets_alerts;
 mod m20261203_000017_tree_rollup;
 mod m20261203_000018_unit_tree_version;
 mod m20261207_000019_database_identity;
+mod m20261207_000020_integrity_gate;
 mod triggers;
 
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_tree_rollup::Migration),
             Box::new(m20261203_000018_unit_tree_version::Migration),
             Box::new(m20261207_000019_database_identity::Migration),
+            Box::new(m20261207_000020_integrity_gate::Migration),
         ]
     }
 }

@@ -15,8 +15,7 @@ impl MigrationTrait for Migration {
             DbBackend::Sqlite => "random()",
             _ => "(floor((random() - 0.5) * 9.2e18))::bigint",
         };
-        db.execute_unprepared("ALTER TABLE unit_tree_version ADD COLUMN database_id BIGINT NOT NULL DEFAULT 0")
-            .await?;
+        db.execute_unprepared("ALTER TABLE unit_tree_version ADD COLUMN database_id BIGINT NOT NULL DEFAULT 0").await?;
         db.execute_unprepared(&format!("UPDATE unit_tree_version SET database_id = {random}")).await?;
         Ok(())
     }

@@ -297,3 +297,53 @@ pub async fn api_keys(State(state): State<AppState>, req: Request) -> Response {
         }
     }
 }
+
+/// `POST /quan-tri/may-tinh-bang`: make a one-time enrolment code for a counter's tablet (shown
+/// on the page that answers, never again), or revoke a tablet.
+pub async fn tablets(State(state): State<AppState>, req: Request) -> Response {
+    use app::pages::tablets::NewTabletCode;
+    use app::server::services::tablets as tablet_service;
+    let (parts, body) = req.into_parts();
+    let Some(user) = current_user(&state, &parts.headers).await else {
+        return Redirect::to("/dang-nhap?next=/quan-tri/may-tinh-bang").into_response();
+    };
+    let bytes = match axum::body::to_bytes(body, crate::http::BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return render_error(&state, &parts.headers, ErrorCode::PayloadTooLarge.into()).await,
+    };
+    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
+        return render_error(&state, &parts.headers, ErrorCode::InvalidQuery.into()).await;
+    };
+    let form: HashMap<String, String> = pairs.into_iter().collect();
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    if let Err(e) = check_csrf(&user, form.get("csrf").map(String::as_str)) {
+        return render_error(&state, &parts.headers, e).await;
+    }
+    let result = match get("action") {
+        "create" => {
+            tablet_service::create(&state.db, &user, get("counter"), get("name")).await.map(|(device, code)| {
+                let counter = get("counter").trim().to_owned();
+                let link = format!("{}/k/{counter}", state.settings.public_url.trim_end_matches('/'));
+                tracing::info!(tablet = device.id, counter, "tablet enrolment code made");
+                Some(NewTabletCode { counter_code: counter, code, link })
+            })
+        }
+        "revoke" => match get("id").parse::<i64>() {
+            Ok(id) => tablet_service::revoke(&state.db, &user, id).await.map(|()| None),
+            Err(_) => Err(unknown_action()),
+        },
+        _ => Err(unknown_action()),
+    };
+    match result {
+        // The code exists only in this answer; a redirect would lose it.
+        Ok(Some(fresh)) => page_with(&state, parts, move || provide_context(fresh.clone())).await,
+        Ok(None) => Redirect::to("/quan-tri/may-tinh-bang?ok=1").into_response(),
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let attempt = AdminAttempt { error, form };
+            let mut res = page_with(&state, parts, move || provide_context(attempt.clone())).await;
+            *res.status_mut() = status;
+            res
+        }
+    }
+}

@@ -5,14 +5,18 @@
 use crate::http::{BODY_LIMIT, client_ip, scoped_key};
 use app::{
     data::{report_query, today},
-    domain::{period::Period, sipas::Estimate, survey::RawAnswer},
+    domain::{
+        period::Period,
+        sipas::Estimate,
+        survey::{Channel, RawAnswer},
+    },
     error::{AppError, ErrorCode, FieldError},
     i18n::Lang,
     server::{
         AppState,
         services::{
             agencies, indices,
-            survey::{self, Submission},
+            survey::{self, Door, Submission},
             tickets,
         },
     },
@@ -72,7 +76,14 @@ impl IntoResponse for ApiError {
         if !fields.is_empty() {
             body["fields"] = Value::Array(fields);
         }
-        (status, [(header::CONTENT_LANGUAGE, lang.tag())], Json(body)).into_response()
+        let mut res = (status, [(header::CONTENT_LANGUAGE, lang.tag())], Json(body)).into_response();
+        if let Some(seconds) = error.code.retry_after() {
+            res.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        res
     }
 }
 
@@ -178,10 +189,12 @@ enum Target {
     Ticket(String),
 }
 
-/// Reads the JSON body of `POST /responses` into a submission, naming every bad field.
-fn parse_submission(body: &Map<String, Value>) -> Result<(Target, Submission), AppError> {
+/// Reads the JSON body of `POST /responses` into a submission, naming every bad field. The
+/// channel the client asks for is returned apart: the server decides it from the credential.
+fn parse_submission(body: &Map<String, Value>) -> Result<(Target, Submission, Option<String>), AppError> {
     let mut errors = Vec::new();
     let mut sub = Submission::default();
+    let mut channel = None;
     let mut counter = None;
     let mut ticket = None;
     for (key, value) in body {
@@ -191,7 +204,7 @@ fn parse_submission(body: &Map<String, Value>) -> Result<(Target, Submission), A
                 _ => errors.push(FieldError::new("counter", ErrorCode::WrongType)),
             },
             "channel" => match value {
-                Value::String(s) => sub.channel = Some(s.clone()),
+                Value::String(s) => channel = Some(s.clone()),
                 Value::Null => {}
                 _ => errors.push(FieldError::new("channel", ErrorCode::WrongType)),
             },
@@ -231,8 +244,8 @@ fn parse_submission(body: &Map<String, Value>) -> Result<(Target, Submission), A
         errors.push(FieldError::new("answers", ErrorCode::Required));
     }
     match (counter, ticket) {
-        (Some(c), None) if errors.is_empty() => Ok((Target::Counter(c), sub)),
-        (None, Some(t)) if errors.is_empty() => Ok((Target::Ticket(t), sub)),
+        (Some(c), None) if errors.is_empty() => Ok((Target::Counter(c), sub, channel)),
+        (None, Some(t)) if errors.is_empty() => Ok((Target::Ticket(t), sub, channel)),
         (None, None) if !body.contains_key("counter") && !body.contains_key("ticket") => {
             errors.insert(0, FieldError::new("counter", ErrorCode::Required));
             Err(AppError::invalid(errors))
@@ -259,24 +272,52 @@ async fn post_response(
         Ok(m) => m,
         Err(e) => return ApiError::new(e, lang).into_response(),
     };
-    let (target, mut sub) = match parse_submission(&map) {
+    let (target, mut sub, asked) = match parse_submission(&map) {
         Ok(parsed) => parsed,
         Err(e) => return ApiError::new(e, lang).into_response(),
     };
-    sub.channel = sub.channel.or(Some("api".into()));
-    sub.client_ip = client_ip(&state, &headers, connect.map(|c| c.0.0));
-    sub.user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let found = match &target {
-        Target::Counter(code) => survey::counter_context(&state, code).await,
-        Target::Ticket(token) => tickets::open(&state, token).await.map(|open| {
-            sub.ticket = Some(open.ticket);
-            open.counter
-        }),
+    // The door, and so the channel, follows from the credential presented, never from the
+    // body: without a key this is a citizen's phone (`qr`); another system with its agency's
+    // key relays citizens' ratings (`api`) or keys in paper forms (`paper`).
+    let key = match presented_key(&headers) {
+        None => None,
+        Some(presented) => match tickets::authenticate(&state.db, &presented).await {
+            Ok(key) => Some(key),
+            Err(e) => return ApiError::new(e, lang).into_response(),
+        },
     };
-    let ctx = match found {
-        Ok(ctx) => ctx,
+    let asked = match asked.as_deref().map(|c| (c, Channel::parse(c))) {
+        Some((_, Some(channel))) => Some(channel),
+        Some((_, None)) => {
+            // Reported with every other bad field.
+            sub.problems.push(FieldError::new("channel", ErrorCode::UnknownChannel));
+            None
+        }
+        None => None,
+    };
+    let found = match &target {
+        Target::Counter(code) => survey::counter_context(&state, code).await.map(|ctx| (ctx, None)),
+        Target::Ticket(token) => tickets::open(&state, token).await.map(|open| (open.counter, Some(open.ticket))),
+    };
+    let (ctx, ticket) = match found {
+        Ok(found) => found,
         Err(e) => return ApiError::new(e, lang).into_response(),
     };
+    sub.door = match (ticket, key, asked) {
+        (Some(t), _, None | Some(Channel::Qr)) => Door::Receipt(t),
+        (None, None, None | Some(Channel::Qr)) => Door::OpenQr,
+        (None, Some(key), None | Some(Channel::Api)) => Door::System { key, channel: Channel::Api },
+        (None, Some(key), Some(Channel::Paper)) => Door::System { key, channel: Channel::Paper },
+        // A tablet's channel needs the tablet's enrolment (POST /api/v1/kiosk/{code}); a
+        // system's needs its key.
+        (_, None, Some(_)) => return ApiError::new(ErrorCode::CredentialRequired.into(), lang).into_response(),
+        _ => {
+            let e = AppError::invalid(vec![FieldError::new("channel", ErrorCode::ChannelNotAllowed)]);
+            return ApiError::new(e, lang).into_response();
+        }
+    };
+    sub.client_ip = client_ip(&state, &headers, connect.map(|c| c.0.0));
+    sub.user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     sub.submission_key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -392,13 +433,13 @@ mod tests {
 
     #[test]
     fn a_complete_body_parses() {
-        let (target, sub) = parse_submission(&obj(json!({
+        let (target, sub, channel) = parse_submission(&obj(json!({
             "counter": "abc234", "channel": "kiosk", "answers": {"II.A1": 5, "II.A2": null, "II.A3": 4.5, "BV.F2": "Thêm ghế"},
             "comment": "ok", "procedure": null
         })))
         .unwrap();
         assert_eq!(target, Target::Counter("abc234".into()));
-        assert_eq!(sub.channel.as_deref(), Some("kiosk"));
+        assert_eq!(channel.as_deref(), Some("kiosk"), "asked for, decided later from the credential");
         assert_eq!(sub.answers["II.A1"], RawAnswer::Integer(5));
         assert_eq!(sub.answers["II.A2"], RawAnswer::Blank);
         assert_eq!(sub.answers["II.A3"], RawAnswer::Other);
@@ -419,7 +460,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_kept_for_reporting() {
-        let (_, sub) = parse_submission(&obj(json!({"counter": "abc234", "answers": {}, "rating": 5}))).unwrap();
+        let (_, sub, _) = parse_submission(&obj(json!({"counter": "abc234", "answers": {}, "rating": 5}))).unwrap();
         assert_eq!(sub.unknown_fields, ["rating"]);
     }
 

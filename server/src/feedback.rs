@@ -125,8 +125,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
         consent: v("consent") == "1",
         photos: files,
         channel: "web",
-        device_id: client_ip(&state, &parts.headers, parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0))
-            .map(|ip| app::server::services::meta::sha256_hex(&ip)[..16].to_owned()),
+        client_ip: client_ip(&state, &parts.headers, parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)),
         ..Default::default()
     };
     match cases::submit(&state, new).await {

@@ -16,7 +16,7 @@ use app::{
         AppState, Settings, qr,
         services::{
             meta,
-            survey::{self, Submission, SurveyContact},
+            survey::{self, Door, Submission, SurveyContact},
             tickets,
         },
         state::InstrumentCache,
@@ -218,6 +218,7 @@ pub fn router(state: AppState) -> Router {
         .route("/s/{code}/qr.png", get(qr_png))
         .route("/t/{token}", post(submit_ticket_form))
         .route("/k/{code}", post(crate::kiosk::submit_form))
+        .route("/k/{code}/ghi-danh", post(crate::kiosk::enrol))
         .route("/fn/{*name}", post(server_function))
         .route("/dang-nhap", post(staff::sign_in))
         .route("/dang-xuat", post(staff::sign_out))
@@ -229,6 +230,7 @@ pub fn router(state: AppState) -> Router {
         .route("/quan-tri/thu-tuc", post(admin::procedures))
         .route("/quan-tri/nguoi-dung", post(admin::users))
         .route("/quan-tri/khoa-api", post(admin::api_keys))
+        .route("/quan-tri/may-tinh-bang", post(admin::tablets))
         .route("/quan-tri/pakn", post(crate::feedback::settings))
         .route("/dashboard/{code}", post(crate::analytics::dashboard))
         .route("/xuat/{id}/tai-ve", get(crate::analytics::download))
@@ -288,20 +290,28 @@ async fn switch_language(Path(lang): Path<String>, Query(q): Query<HashMap<Strin
     res
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the server
-/// is told it sits behind a trusted proxy.
+/// The client's address: the socket peer, or, behind `trusted_proxies` reverse proxies of our
+/// own, the `X-Forwarded-For` entry that many places from the right: each of our proxies
+/// appends the address it saw, so the entries further left were written by the client and
+/// prove nothing. Several headers count as one list, in order.
 pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<String> {
-    if state.settings.trust_forwarded_for
-        && let Some(first) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    {
-        return Some(first.to_owned());
+    forwarded_client(state.settings.trusted_proxies, headers).or_else(|| peer.map(|p| p.ip().to_string()))
+}
+
+fn forwarded_client(trusted_proxies: usize, headers: &HeaderMap) -> Option<String> {
+    if trusted_proxies == 0 {
+        return None;
     }
-    peer.map(|p| p.ip().to_string())
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .collect();
+    let hop = hops.len().checked_sub(trusted_proxies).and_then(|i| hops.get(i))?;
+    hop.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
 }
 
 pub use app::server::services::meta::scoped_key;
@@ -368,8 +378,10 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
     }
     let mut shown = SubmittedSurvey::default();
     let mut sub = Submission {
-        channel: Some("qr".into()),
-        ticket,
+        door: match ticket {
+            Some(t) => Door::Receipt(t),
+            None => Door::OpenQr,
+        },
         client_ip: client_ip(&state, &parts.headers, parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)),
         user_agent: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         ..Default::default()
@@ -413,6 +425,7 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
             if status.is_server_error() {
                 tracing::error!(code = err.code.as_str(), detail = ?err.detail, "survey form not stored");
             }
+            let retry_after = err.code.retry_after();
             if err.fields.is_empty() {
                 // Not about one field (e.g. too many ratings from this phone): say it at the top.
                 shown.failure = Some(err);
@@ -421,6 +434,9 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
             }
             let mut res = render_page(&state, page_req(), move || provide_context(shown.clone())).await;
             *res.status_mut() = status;
+            if let Some(seconds) = retry_after {
+                res.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+            }
             res
         }
     }
@@ -471,6 +487,21 @@ mod tests {
         assert_eq!(safe_next(s("https://evil.example").as_ref()), "/");
         assert_eq!(safe_next(s("/\\evil.example").as_ref()), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn the_client_is_read_from_the_right_of_x_forwarded_for() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 203.0.113.7"));
+        assert_eq!(forwarded_client(0, &h), None, "no proxy: the header is the client's own words");
+        assert_eq!(forwarded_client(1, &h).as_deref(), Some("203.0.113.7"), "not the client's chosen 6.6.6.6");
+        assert_eq!(forwarded_client(2, &h).as_deref(), Some("6.6.6.6"));
+        assert_eq!(forwarded_client(3, &h), None, "fewer hops than proxies: the peer is used");
+        h.append("x-forwarded-for", HeaderValue::from_static("198.51.100.9"));
+        assert_eq!(forwarded_client(1, &h).as_deref(), Some("198.51.100.9"), "the last header is the nearest");
+        let mut bad = HeaderMap::new();
+        bad.insert("x-forwarded-for", HeaderValue::from_static("not-an-address"));
+        assert_eq!(forwarded_client(1, &bad), None);
     }
 
     #[test]

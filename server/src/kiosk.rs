@@ -12,7 +12,10 @@ use app::{
     pages::kiosk::KioskState,
     server::{
         AppState,
-        services::kiosk::{self, KioskRating, Outcome},
+        services::{
+            kiosk::{self, KioskRating, Outcome},
+            tablets,
+        },
     },
 };
 use axum::{
@@ -43,10 +46,13 @@ pub async fn submit_form(State(state): State<AppState>, Path(code): Path<String>
         kiosk::add_note(&state, id, &field("token").unwrap_or_default(), &reason).await.map(|()| KioskState::Thanks)
     } else {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-        match field("rating").map(|v| v.parse::<i64>()) {
-            Some(Ok(rating)) => kiosk::rate(
+        let tablet = tablets::authenticate(&state.db, tablets::secret_from_cookies(&headers).as_deref()).await;
+        match (field("rating").map(|v| v.parse::<i64>()), tablet) {
+            (_, Err(refused)) => Err(refused),
+            (Some(Ok(rating)), Ok(tablet)) => kiosk::rate(
                 &state,
                 &code,
+                tablet,
                 KioskRating {
                     rating,
                     client_ip: client_ip(&state, &headers, peer),
@@ -62,8 +68,8 @@ pub async fn submit_form(State(state): State<AppState>, Path(code): Path<String>
                 // Stored, or a repeated press that was not: either way the citizen is thanked.
                 _ => KioskState::Thanks,
             }),
-            Some(Err(_)) => Err(AppError::invalid(vec![FieldError::new("rating", ErrorCode::NotARating)])),
-            None => Err(AppError::invalid(vec![FieldError::new("rating", ErrorCode::Required)])),
+            (Some(Err(_)), _) => Err(AppError::invalid(vec![FieldError::new("rating", ErrorCode::NotARating)])),
+            (None, _) => Err(AppError::invalid(vec![FieldError::new("rating", ErrorCode::Required)])),
         }
     };
     match shown {
@@ -86,6 +92,11 @@ pub async fn post_rating(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let lang = api_lang(&headers);
+    // Only an enrolled tablet's presses count: its cookie, or its secret as a bearer token.
+    let tablet = match tablets::authenticate(&state.db, tablets::secret_from_cookies(&headers).as_deref()).await {
+        Ok(t) => t,
+        Err(e) => return ApiError::new(e, lang).into_response(),
+    };
     let rating = match json_object(&headers, body).and_then(|map| parse_rating(&map)) {
         Ok(r) => KioskRating {
             idempotency_key: headers
@@ -100,7 +111,7 @@ pub async fn post_rating(
         },
         Err(e) => return ApiError::new(e, lang).into_response(),
     };
-    match kiosk::rate(&state, &code, rating).await {
+    match kiosk::rate(&state, &code, tablet, rating).await {
         Ok(Outcome::Stored { response_id, duplicate }) => {
             let status = if duplicate { StatusCode::OK } else { StatusCode::CREATED };
             (status, Json(json!({"id": response_id, "duplicate": duplicate}))).into_response()
@@ -131,4 +142,31 @@ fn parse_rating(map: &serde_json::Map<String, Value>) -> Result<KioskRating, App
         errors.push(FieldError::new("rating", ErrorCode::Required));
     }
     if errors.is_empty() { Ok(r) } else { Err(AppError::invalid(errors)) }
+}
+
+/// `POST /k/{code}/ghi-danh`: a tablet trades the one-time code an administrator made for its
+/// secret, kept in an HttpOnly cookie; then back to the kiosk page, now counting presses.
+pub async fn enrol(State(state): State<AppState>, Path(code): Path<String>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers.clone();
+    let fields: Vec<(String, String)> = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => match serde_urlencoded::from_bytes(&bytes) {
+            Ok(f) => f,
+            Err(_) => return render_error(&state, &headers, ErrorCode::InvalidQuery.into()).await,
+        },
+        Err(_) => return render_error(&state, &headers, ErrorCode::PayloadTooLarge.into()).await,
+    };
+    let typed = fields.iter().find(|(n, _)| n == "code").map(|(_, v)| v.as_str()).unwrap_or("");
+    match tablets::enrol(&state.db, &code, typed).await {
+        Ok(secret) => {
+            let secure = state.settings.public_url.starts_with("https://");
+            let mut res = axum::response::Redirect::to(&format!("/k/{code}")).into_response();
+            if let Ok(v) = axum::http::HeaderValue::from_str(&tablets::cookie_for(&secret, secure)) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            tracing::info!(counter = code, "tablet enrolled");
+            res
+        }
+        Err(error) => render_error(&state, &headers, error).await,
+    }
 }

@@ -11,6 +11,7 @@ pub mod db;
 pub mod feedback;
 pub mod http;
 pub mod kiosk;
+pub mod listen;
 pub mod open311;
 pub mod seed;
 pub mod seed_national;

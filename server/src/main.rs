@@ -43,9 +43,18 @@ enum Command {
         /// Indices with fewer respondents than this are flagged as a small sample.
         #[arg(long, env = "YDAN_LOW_SAMPLE", default_value_t = app::domain::sipas::DEFAULT_LOW_SAMPLE)]
         low_sample: u64,
-        /// Trust X-Forwarded-For (only behind your own reverse proxy).
+        /// How many reverse proxies of your own stand in front of the server. The client's
+        /// address is then the entry that many places from the right of X-Forwarded-For (what
+        /// lies to its left was written by the client). 0: the connection's own address.
+        #[arg(long, env = "YDAN_TRUSTED_PROXIES", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=8))]
+        trusted_proxies: u64,
+        /// Same as --trusted-proxies 1 (kept for existing set-ups).
         #[arg(long, env = "YDAN_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+        /// Counted ratings one network address (IPv4, or an IPv6 /64) can add at one counter
+        /// within 24 hours, whatever doors it uses; ratings past it are kept and flagged.
+        #[arg(long, env = "YDAN_SOURCE_DAILY_CAP", default_value_t = app::domain::integrity::DEFAULT_SOURCE_DAILY_CAP, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        source_daily_cap: u64,
         /// Days a receipt's survey link stays valid.
         #[arg(long, env = "YDAN_TICKET_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
         ticket_days: i64,
@@ -99,6 +108,16 @@ enum Command {
         /// `national`: 34 provinces, 3,400 units, 24 months of responses (for load tests).
         #[arg(long, default_value = "province", value_parser = ["province", "national"])]
         scale: String,
+    },
+    /// Create an API key for another system of a unit (a one-stop system printing receipt
+    /// links, or one relaying ratings) and print it; it is stored only as a hash.
+    CreateApiKey {
+        /// Code of the unit the key acts for (with the units below it).
+        #[arg(long)]
+        unit: String,
+        /// Name of the system that will use it.
+        #[arg(long)]
+        name: String,
     },
     /// Recompute the dashboards' pre-aggregated counts from the raw responses and report any
     /// difference (exit status 1 if there is one).
@@ -156,6 +175,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             .await
             .map_err(|e| e.message(app::i18n::Lang::Vi))?;
             eprintln!("ydan: system administrator '{}' created", user.login);
+            Ok(())
+        }
+        Command::CreateApiKey { unit, name } => {
+            let (key, _) = app::server::services::tickets::create_api_key_cli(&db, &unit, &name)
+                .await
+                .map_err(|e| format!("create-api-key: {}", e.message(app::i18n::Lang::En)))?;
+            // The key alone on standard output, for scripts; it is never shown again.
+            println!("{key}");
+            eprintln!("ydan: API key created for unit {unit}; keep it secret");
             Ok(())
         }
         Command::VerifyRollups { repair } => {
@@ -232,7 +260,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             public_url,
             site_root,
             low_sample,
+            trusted_proxies,
             trust_forwarded_for,
+            source_daily_cap,
             ticket_days,
             kiosk_interval,
             smtp,
@@ -252,7 +282,12 @@ async fn run(cli: Cli) -> Result<(), String> {
                         .trim_end_matches('/')
                         .to_owned(),
                     low_sample_below: low_sample,
-                    trust_forwarded_for,
+                    trusted_proxies: if trusted_proxies == 0 && trust_forwarded_for {
+                        1
+                    } else {
+                        trusted_proxies as usize
+                    },
+                    source_daily_cap,
                     ticket_valid_days: ticket_days,
                     kiosk_interval_seconds: kiosk_interval,
                     smtp,
@@ -269,8 +304,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             let _workers = server::workers::spawn(state.clone());
             eprintln!("ydan: serving http://{addr} (public URL {})", config.settings.public_url);
-            axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(shutdown_signal())
+            server::listen::serve(listener, router(state), server::listen::Limits::default(), shutdown_signal())
                 .await
                 .map_err(|e| format!("server stopped: {e}"))
         }

@@ -418,7 +418,8 @@ async fn post_file(
         photos: files,
         channel: "open311",
         api_key_id: Some(key.id),
-        device_id: p.get("device_id").map(str::to_owned).or_else(|| client_ip(&state, &headers, Some(peer))),
+        client_device: p.get("device_id").map(str::to_owned),
+        client_ip: client_ip(&state, &headers, Some(peer)),
         ..Default::default()
     };
     let lang = lang_of(&headers);

@@ -212,7 +212,9 @@ async fn a_closed_counter_takes_no_ratings_and_says_so() {
     assert_eq!(page.status(), 410);
     assert!(page.text().await.unwrap().contains("ngừng nhận đánh giá"));
     assert_eq!(app.post_form(&c1, &[("II.A1", "5")]).await.status(), 410);
-    let api = app.post_json("/api/v1/responses", &serde_json::json!({"counter": c1, "answers": {"II.A1": 5}})).await;
+    let api = app
+        .post_json_as_system("/api/v1/responses", &serde_json::json!({"counter": c1, "answers": {"II.A1": 5}}))
+        .await;
     assert_eq!(api.status(), 410);
     assert_eq!(api.json::<serde_json::Value>().await.unwrap()["code"], "counter_closed");
     assert_eq!(app.count("response").await, 0);
@@ -225,7 +227,10 @@ async fn merged_units_close_and_their_history_rolls_up_into_the_new_unit() {
     let app = TestApp::spawn().await;
     // One rating at the commune's centre before the merge.
     let res = app
-        .post_json("/api/v1/responses", &serde_json::json!({"counter": app.fixture.x1, "answers": {"II.A1": 1}}))
+        .post_json_as_system(
+            "/api/v1/responses",
+            &serde_json::json!({"counter": app.fixture.x1, "answers": {"II.A1": 1}}),
+        )
         .await;
     assert_eq!(res.status(), 201);
     app.create_user("tinh", PW, Role::AgencyAdmin, Some("P")).await;

@@ -414,7 +414,10 @@ async fn the_tt01_scorecard_is_the_mean_points_of_the_dossiers() {
     for (q1, q3, q4, q7) in forms {
         let answers = json!({"TT01.1": q1, "TT01.3": q3, "TT01.4": q4, "TT01.7": q7, "TT01.B1": 3});
         let res = app
-            .post_json("/api/v1/responses", &json!({"counter": app.fixture.c1, "channel": "paper", "answers": answers}))
+            .post_json_as_system(
+                "/api/v1/responses",
+                &json!({"counter": app.fixture.c1, "channel": "paper", "answers": answers}),
+            )
             .await;
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     }

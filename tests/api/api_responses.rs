@@ -22,9 +22,9 @@ fn field_codes(v: &Value) -> Vec<(String, String)> {
 async fn a_valid_response_is_stored_and_answered_with_201_and_its_id() {
     let app = TestApp::spawn().await;
     let res = app
-        .post_json(
+        .post_json_as_system(
             "/api/v1/responses",
-            &json!({"counter": app.fixture.c2, "channel": "kiosk", "answers": {"II.A1": 5, "II.C1": 3, "II.D1": null},
+            &json!({"counter": app.fixture.c2, "channel": "paper", "answers": {"II.A1": 5, "II.C1": 3, "II.D1": null},
                     "comment": "Nhanh", "procedure": "T.001"}),
         )
         .await;
@@ -34,17 +34,74 @@ async fn a_valid_response_is_stored_and_answered_with_201_and_its_id() {
     assert_eq!(v["duplicate"], false);
     assert_eq!(app.count("response").await, 1);
     assert_eq!(app.count("response_answer").await, 16);
-    let row = app.row("SELECT channel FROM response").await;
-    assert_eq!(row.try_get::<String>("", "channel").unwrap(), "kiosk");
+    let row = app.row("SELECT channel, api_key_id FROM response").await;
+    assert_eq!(row.try_get::<String>("", "channel").unwrap(), "paper");
+    assert!(row.try_get::<Option<i64>>("", "api_key_id").unwrap().is_some(), "marked with the key that sent it");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_channel_defaults_to_api() {
+async fn the_channel_follows_the_credential_not_the_body() {
     let app = TestApp::spawn().await;
-    let res = app.post_json("/api/v1/responses", &json!({"counter": app.fixture.c1, "answers": {"II.E3": 1}})).await;
+    let c1 = app.fixture.c1.clone();
+    // No key: a citizen's phone.
+    let res = app.post_json("/api/v1/responses", &json!({"counter": c1, "answers": {"II.E3": 1}})).await;
     assert_eq!(res.status(), 201);
-    let row = app.row("SELECT channel FROM response").await;
+    let row = app.row("SELECT channel FROM response ORDER BY id DESC").await;
+    assert_eq!(row.try_get::<String>("", "channel").unwrap(), "qr");
+    // With a key: another system relaying ratings.
+    let res = app.post_json_as_system("/api/v1/responses", &json!({"counter": c1, "answers": {"II.E3": 2}})).await;
+    assert_eq!(res.status(), 201);
+    let row = app.row("SELECT channel FROM response ORDER BY id DESC").await;
     assert_eq!(row.try_get::<String>("", "channel").unwrap(), "api");
+    // Claiming a channel that needs a credential, without one: refused, nothing stored.
+    for claimed in ["kiosk", "api", "paper"] {
+        let res = app
+            .post_json("/api/v1/responses", &json!({"counter": c1, "channel": claimed, "answers": {"II.A1": 5}}))
+            .await;
+        assert_eq!(res.status(), 401, "{claimed}");
+        assert!(res.headers().get("www-authenticate").is_some());
+        assert_eq!(body(res).await["code"], "credential_required", "{claimed}");
+    }
+    // A system cannot pass its ratings off as a tablet's or a citizen's phone.
+    for claimed in ["kiosk", "qr"] {
+        let res = app
+            .post_json_as_system(
+                "/api/v1/responses",
+                &json!({"counter": c1, "channel": claimed, "answers": {"II.A1": 5}}),
+            )
+            .await;
+        assert_eq!(res.status(), 422, "{claimed}");
+        assert_eq!(field_codes(&body(res).await), [("channel".to_owned(), "channel_not_allowed".to_owned())]);
+    }
+    // A wrong or revoked key is refused, not taken for a citizen.
+    let forged = app
+        .client
+        .post(app.url("/api/v1/responses"))
+        .bearer_auth(format!("ydan_{}", "0".repeat(48)))
+        .json(&json!({"counter": c1, "answers": {"II.A1": 5}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    assert_eq!(app.count("response").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_counts_only_for_its_own_units() {
+    let app = TestApp::spawn().await;
+    let (key, _) = app::server::services::tickets::create_api_key_cli(&app.db, "P.D", "Sở").await.unwrap();
+    let send = |counter: String| {
+        app.client
+            .post(app.url("/api/v1/responses"))
+            .bearer_auth(&key)
+            .json(&json!({"counter": counter, "answers": {"II.A1": 5}}))
+            .send()
+    };
+    assert_eq!(send(app.fixture.d1.clone()).await.unwrap().status(), 201, "its own counter");
+    let other = send(app.fixture.c1.clone()).await.unwrap();
+    assert_eq!(other.status(), 403, "a sibling unit's counter");
+    assert_eq!(body(other).await["code"], "forbidden");
+    assert_eq!(app.count("response").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -54,7 +111,8 @@ async fn an_idempotency_key_makes_a_retry_store_nothing() {
         app.client
             .post(app.url("/api/v1/responses"))
             .header("idempotency-key", "tablet-7-000123")
-            .json(&json!({"counter": app.fixture.c1, "channel": "kiosk", "answers": {"II.A1": 4}}))
+            .bearer_auth(&app.system_key)
+            .json(&json!({"counter": app.fixture.c1, "answers": {"II.A1": 4}}))
             .send()
     };
     let first = send().await.unwrap();

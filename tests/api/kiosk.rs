@@ -6,9 +6,27 @@ use chrono::{Duration, SecondsFormat, Timelike, Utc};
 use serde_json::{Value, json};
 use ydan_tests::{TestApp, serde_urlencoded_pairs};
 
+/// The cookie of a tablet enrolled for `counter` (enrolled on first use; an unknown counter
+/// gets the first counter's tablet, which may not press there either).
+async fn tablet(app: &TestApp, counter: &str) -> String {
+    use std::{collections::HashMap, sync::Mutex};
+    static TABLETS: Mutex<Option<HashMap<(String, String), String>>> = Mutex::new(None);
+    let known = [&app.fixture.c1, &app.fixture.c2, &app.fixture.d1, &app.fixture.x1].iter().any(|c| *c == counter);
+    let counter = if known { counter.to_owned() } else { app.fixture.c1.clone() };
+    let slot = (app.base.clone(), counter.clone());
+    if let Some(cookie) = TABLETS.lock().unwrap().get_or_insert_with(HashMap::new).get(&slot) {
+        return cookie.clone();
+    }
+    let cookie = app.enrol_tablet(&counter).await;
+    TABLETS.lock().unwrap().get_or_insert_with(HashMap::new).insert(slot, cookie.clone());
+    cookie
+}
+
 async fn press(app: &TestApp, counter: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let cookie = tablet(app, counter).await;
     app.client
         .post(app.url(&format!("/k/{counter}")))
+        .header("cookie", cookie)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(serde_urlencoded_pairs(fields))
         .send()
@@ -17,7 +35,8 @@ async fn press(app: &TestApp, counter: &str, fields: &[(&str, &str)]) -> reqwest
 }
 
 async fn rate(app: &TestApp, counter: &str, key: Option<&str>, body: Value) -> reqwest::Response {
-    let mut req = app.client.post(app.url(&format!("/api/v1/kiosk/{counter}"))).json(&body);
+    let cookie = tablet(app, counter).await;
+    let mut req = app.client.post(app.url(&format!("/api/v1/kiosk/{counter}"))).header("cookie", cookie).json(&body);
     if let Some(k) = key {
         req = req.header("idempotency-key", k);
     }
@@ -36,7 +55,8 @@ async fn without_interval() -> TestApp {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_kiosk_page_shows_three_faces_and_nothing_about_the_staff() {
     let app = TestApp::spawn().await;
-    let res = app.get(&format!("/k/{}", app.fixture.c1)).await;
+    let cookie = tablet(&app, &app.fixture.c1).await;
+    let res = app.get_as(&cookie, &format!("/k/{}", app.fixture.c1)).await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     for value in ["3", "2", "1"] {
@@ -149,6 +169,17 @@ async fn the_tablet_api_stores_each_press_once_and_discards_repeats() {
 async fn presses_queued_while_offline_keep_the_time_they_were_given() {
     let app = TestApp::spawn().await;
     let c1 = app.fixture.c1.clone();
+    // A tablet enrolled ten days ago.
+    tablet(&app, &c1).await;
+    {
+        use app::server::entity::kiosk_device;
+        use sea_orm::{EntityTrait, sea_query::Expr};
+        kiosk_device::Entity::update_many()
+            .col_expr(kiosk_device::Column::EnrolledAt, Expr::value(Utc::now() - Duration::days(10)))
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
     let two_hours_ago = Utc::now() - Duration::hours(2);
     let at = two_hours_ago.to_rfc3339_opts(SecondsFormat::Millis, true);
     let res = rate(&app, &c1, Some("q-1"), json!({"rating": 1, "rated_at": at, "reason": "wait"})).await;
@@ -195,7 +226,15 @@ async fn the_tablet_api_explains_bad_input() {
         assert_eq!(v["fields"][0]["field"], field, "{body}");
         assert_eq!(v["fields"][0]["code"], code, "{body}");
     }
-    let not_json = app.client.post(app.url(&format!("/api/v1/kiosk/{c1}"))).body("rating=3").send().await.unwrap();
+    let cookie = tablet(&app, &c1).await;
+    let not_json = app
+        .client
+        .post(app.url(&format!("/api/v1/kiosk/{c1}")))
+        .header("cookie", cookie)
+        .body("rating=3")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(not_json.status(), 415);
     assert_eq!(rate(&app, "zzzzzzzzzz", None, json!({"rating": 3})).await.status(), 404);
     assert_eq!(app.count("response").await, 0);
@@ -258,4 +297,85 @@ async fn thirty_identical_presses_in_a_row_are_flagged_but_ten_are_not() {
     assert_eq!(rate(&app, &c1, None, json!({"rating": 3})).await.status(), 201);
     let flags: String = app.row("SELECT flags FROM response ORDER BY id DESC").await.try_get("", "flags").unwrap();
     assert_eq!(flags, "identical_streak");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_an_enrolled_tablet_counts_and_a_revoked_one_is_refused() {
+    let app = without_interval().await;
+    let (c1, c2) = (app.fixture.c1.clone(), app.fixture.c2.clone());
+    // No tablet: the page asks for an enrolment code instead of showing the faces, and
+    // presses by form or API are refused with the reason, storing nothing.
+    let page = app.get(&format!("/k/{c1}")).await.text().await.unwrap();
+    assert!(page.contains("chưa được đăng ký") && page.contains(&format!(r#"action="/k/{c1}/ghi-danh""#)));
+    assert!(!page.contains(r#"name="rating""#));
+    let anonymous = app.client.post(app.url(&format!("/api/v1/kiosk/{c1}"))).json(&json!({"rating": 3})).send();
+    let anonymous = anonymous.await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.json::<Value>().await.unwrap()["code"], "kiosk_not_enrolled");
+    let form = app
+        .client
+        .post(app.url(&format!("/k/{c1}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("rating=3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 401);
+    let forged = app
+        .client
+        .post(app.url(&format!("/api/v1/kiosk/{c1}")))
+        .header("cookie", format!("ydan_tablet=ydant_{}", "0".repeat(48)))
+        .json(&json!({"rating": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    assert_eq!(kiosk_presses(&app).await, 0);
+
+    // A wrong code enrols nothing; the right one works once.
+    let wrong = app
+        .client
+        .post(app.url(&format!("/k/{c1}/ghi-danh")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("code=AAAAA-BBBBB")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 422);
+    let cookie = tablet(&app, &c1).await;
+    assert!(cookie.starts_with("ydan_tablet=ydant_"));
+    assert_eq!(rate(&app, &c1, None, json!({"rating": 3})).await.status(), 201);
+    let marked: Option<i64> =
+        app.row("SELECT kiosk_device_id FROM response").await.try_get("", "kiosk_device_id").unwrap();
+    assert!(marked.is_some(), "each press is marked with its tablet");
+    // The tablet of one counter cannot press for another.
+    let elsewhere = app
+        .client
+        .post(app.url(&format!("/api/v1/kiosk/{c2}")))
+        .header("cookie", &cookie)
+        .json(&json!({"rating": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 401);
+    // Presses dated before the tablet was enrolled are refused.
+    let before = (Utc::now() - Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Millis, true);
+    let res = rate(&app, &c1, None, json!({"rating": 3, "rated_at": before})).await;
+    assert_eq!(res.status(), 422);
+
+    // Revoked at the administration page: refused from then on.
+    let admin = app.sign_in("quan.tri.may", "một mật khẩu đủ dài").await;
+    let id: i64 = app.row("SELECT id FROM kiosk_device").await.try_get("", "id").unwrap();
+    let res = app
+        .post_as(
+            &admin.cookie,
+            "/quan-tri/may-tinh-bang",
+            &[("csrf", &admin.csrf), ("action", "revoke"), ("id", &id.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(rate(&app, &c1, None, json!({"rating": 2})).await.status(), 401);
+    assert_eq!(kiosk_presses(&app).await, 1);
+    let audit = app.count("audit_log WHERE action IN ('tablet.create', 'tablet.revoke')").await;
+    assert_eq!(audit, 2);
 }

@@ -10,6 +10,7 @@ mod api_responses;
 mod api_sipas;
 mod database;
 mod feedback;
+mod gate;
 mod integrity;
 mod kiosk;
 mod open311;

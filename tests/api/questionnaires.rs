@@ -103,7 +103,7 @@ async fn a_hospital_counter_asks_the_hospital_questions_and_keeps_choices_and_te
 
     // The same through the JSON API, with a text as a JSON string.
     let res = app
-        .post_json(
+        .post_json_as_system(
             "/api/v1/responses",
             &json!({"counter": app.fixture.c1, "channel": "api", "answers": {"BV.F2": "Nhanh hơn", "BV.F1": 9}}),
         )
@@ -112,7 +112,7 @@ async fn a_hospital_counter_asks_the_hospital_questions_and_keeps_choices_and_te
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["fields"][0]["code"], "rating_out_of_range");
     let res = app
-        .post_json(
+        .post_json_as_system(
             "/api/v1/responses",
             &json!({"counter": app.fixture.c1, "channel": "api", "answers": {"BV.F2": "Nhanh hơn"}}),
         )

@@ -225,7 +225,10 @@ async fn counts_equal_the_raw_responses_after_random_inserts_by_every_path() {
         let counter = &counters[rng.below(4) as usize];
         let channel = ["api", "paper"][i % 2];
         let res = app
-            .post_json("/api/v1/responses", &json!({"counter": counter, "channel": channel, "answers": answers}))
+            .post_json_as_system(
+                "/api/v1/responses",
+                &json!({"counter": counter, "channel": channel, "answers": answers}),
+            )
             .await;
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     }
@@ -246,7 +249,8 @@ async fn counts_equal_the_raw_responses_after_random_inserts_by_every_path() {
         if !answers.keys().any(|k| k != "BV.F1") {
             answers.insert("BV.A1".into(), json!(2));
         }
-        let res = app.post_json("/api/v1/responses", &json!({"counter": app.fixture.x1, "answers": answers})).await;
+        let res =
+            app.post_json_as_system("/api/v1/responses", &json!({"counter": app.fixture.x1, "answers": answers})).await;
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     }
     // Open QR forms at a counter that is closed just now: flagged as outside opening hours.
@@ -288,15 +292,31 @@ async fn counts_equal_the_raw_responses_after_random_inserts_by_every_path() {
             assert!(res.status().is_redirection(), "{}", res.status());
         }
     }
-    // Kiosk presses dated over the last week (a tablet that was offline).
+    // Kiosk presses dated over the last week (a tablet, enrolled last month, that was offline).
+    let mut tablets = Vec::new();
+    for c in &counters {
+        tablets.push(app.enrol_tablet(c).await);
+    }
+    {
+        use app::server::entity::kiosk_device;
+        use sea_orm::{EntityTrait, sea_query::Expr};
+        kiosk_device::Entity::update_many()
+            .col_expr(kiosk_device::Column::EnrolledAt, Expr::value(Utc::now() - Duration::days(30)))
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
     for _ in 0..12 {
         let at = Utc::now() - Duration::hours(rng.below(24 * 6) as i64);
+        let which = rng.below(4) as usize;
         let res = app
-            .post_json(
-                &format!("/api/v1/kiosk/{}", counters[rng.below(4) as usize]),
-                &json!({"rating": 1 + rng.below(3), "rated_at": at.to_rfc3339_opts(SecondsFormat::Secs, true)}),
-            )
-            .await;
+            .client
+            .post(app.url(&format!("/api/v1/kiosk/{}", counters[which])))
+            .header("cookie", &tablets[which])
+            .json(&json!({"rating": 1 + rng.below(3), "rated_at": at.to_rfc3339_opts(SecondsFormat::Secs, true)}))
+            .send()
+            .await
+            .unwrap();
         assert!(res.status().is_success(), "{}", res.status());
     }
     assert!(app.count("response WHERE verified = TRUE").await >= 3);
@@ -340,7 +360,9 @@ async fn the_national_demo_data_is_consistent_and_its_dashboards_answer() {
     let res = app.get("/dashboard/QNH").await;
     assert_eq!(res.status(), 200);
     // A new response after seeding lands in the counts too (ids continue after the seeded ones).
-    let res = app.post_json("/api/v1/responses", &json!({"counter": app.fixture.c1, "answers": {"II.A1": 4}})).await;
+    let res = app
+        .post_json_as_system("/api/v1/responses", &json!({"counter": app.fixture.c1, "answers": {"II.A1": 4}}))
+        .await;
     assert_eq!(res.status(), 201);
     let report = rollups::verify(&app.db, 500, false, |_, _| {}).await.unwrap();
     assert!(report.differences.is_empty(), "{:?}", report.differences.first());
@@ -372,7 +394,7 @@ async fn assert_pooled_reports_match_raw(app: &TestApp, rng: &mut Lcg) {
 
 async fn respond(app: &TestApp, counter: &str, rng: &mut Lcg) {
     let answers = json!({"II.A1": 1 + rng.below(5), "II.B2": 1 + rng.below(5), "II.E1": 1 + rng.below(5)});
-    let res = app.post_json("/api/v1/responses", &json!({"counter": counter, "answers": answers})).await;
+    let res = app.post_json_as_system("/api/v1/responses", &json!({"counter": counter, "answers": answers})).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
 }
 

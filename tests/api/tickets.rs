@@ -105,7 +105,7 @@ async fn two_answers_racing_on_one_ticket_store_exactly_one() {
     let key = api_key_for(&app, "P.C").await;
     let path = ticket_path(&app, &key, &app.fixture.c1, "H15.50-261008-0001").await;
     let token = path.trim_start_matches("/t/").to_owned();
-    let body = json!({"ticket": token, "channel": "kiosk", "answers": {"II.A1": 5}});
+    let body = json!({"ticket": token, "answers": {"II.A1": 5}});
     let (a, b) = tokio::join!(app.post_json("/api/v1/responses", &body), app.post_json("/api/v1/responses", &body));
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
@@ -183,7 +183,11 @@ async fn issuing_checks_the_key_the_counter_and_the_dossier_code() {
 
     // A revoked key stops working at once.
     let b = app.sign_in("admin.p-c", PW).await;
-    let id: i64 = app.row("SELECT MIN(id) AS id FROM api_key").await.try_get("", "id").unwrap();
+    let id: i64 = app
+        .row("SELECT MIN(k.id) AS id FROM api_key k JOIN agency a ON a.id = k.agency_id WHERE a.code = 'P.C'")
+        .await
+        .try_get("", "id")
+        .unwrap();
     let res = app
         .post_as(&b.cookie, "/quan-tri/khoa-api", &[("csrf", &b.csrf), ("action", "revoke"), ("id", &id.to_string())])
         .await;

@@ -76,6 +76,8 @@ pub async fn run(base: &str, database: &str, seconds: u64, clients: usize, cases
                 let res = client
                     .post(format!("{base}/gop-y"))
                     .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+                    // Each case from another resident's phone (a documentation prefix).
+                    .header("x-forwarded-for", format!("2001:db8:{:x}:{:x}::1", i / 65536, i % 65536))
                     .body(body)
                     .send()
                     .await;

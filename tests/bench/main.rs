@@ -112,11 +112,20 @@ async fn main() {
         .status()
         .expect("run ydan seed-demo");
     assert!(status.success());
+    // The benchmark relays ratings as another system of the province would: with its API key.
+    let key_out = Command::new(&a.binary)
+        .args(["--database", &http_db, "create-api-key", "--unit", "QN", "--name", "bench"])
+        .stderr(Stdio::null())
+        .output()
+        .expect("run ydan create-api-key");
+    assert!(key_out.status.success(), "create-api-key failed");
+    let api_key = String::from_utf8(key_out.stdout).unwrap().trim().to_owned();
     let port = 3200 + (std::process::id() % 500) as u16;
     let base = format!("http://127.0.0.1:{port}");
     let _server = Server(
         Command::new(&a.binary)
-            .args(["--database", &http_db, "serve", "--listen", &format!("127.0.0.1:{port}")])
+            // Behind one "proxy" (this benchmark), so residents' addresses can be told apart.
+            .args(["--database", &http_db, "serve", "--listen", &format!("127.0.0.1:{port}"), "--trusted-proxies", "1"])
             .env("YDAN_LOG", "error")
             .spawn()
             .expect("run ydan serve"),
@@ -153,7 +162,7 @@ async fn main() {
     let deadline = start + Duration::from_secs(a.seconds);
     let mut tasks = Vec::new();
     for t in 0..a.clients {
-        let (client, base, counters) = (client.clone(), base.clone(), counters.clone());
+        let (client, base, counters, api_key) = (client.clone(), base.clone(), counters.clone(), api_key.clone());
         let (latencies, errors) = (latencies.clone(), errors.clone());
         tasks.push(tokio::spawn(async move {
             let mut mine = Vec::new();
@@ -162,7 +171,8 @@ async fn main() {
                 let body =
                     json!({"counter": counters[i as usize % counters.len()], "channel": "api", "answers": answers(i)});
                 let t0 = Instant::now();
-                let res = client.post(format!("{base}/api/v1/responses")).json(&body).send().await;
+                let res =
+                    client.post(format!("{base}/api/v1/responses")).bearer_auth(&api_key).json(&body).send().await;
                 match res {
                     Ok(r) if r.status() == 201 => mine.push(t0.elapsed()),
                     _ => *errors.lock().unwrap() += 1,

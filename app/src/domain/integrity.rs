@@ -19,11 +19,20 @@ pub enum Flag {
     IdenticalStreak,
     /// Another rating already exists for the same dossier.
     RepeatedDossier,
+    /// More ratings at one counter within a day from one source (an IPv4 address or an IPv6
+    /// /64) than the daily cap allows: the ones past the cap are kept but not counted.
+    SourceCap,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 5] =
-        [Flag::Burst, Flag::OutsideHours, Flag::StaffNetwork, Flag::IdenticalStreak, Flag::RepeatedDossier];
+    pub const ALL: [Flag; 6] = [
+        Flag::Burst,
+        Flag::OutsideHours,
+        Flag::StaffNetwork,
+        Flag::IdenticalStreak,
+        Flag::RepeatedDossier,
+        Flag::SourceCap,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -32,6 +41,7 @@ impl Flag {
             Flag::StaffNetwork => "staff_network",
             Flag::IdenticalStreak => "identical_streak",
             Flag::RepeatedDossier => "repeated_dossier",
+            Flag::SourceCap => "source_cap",
         }
     }
 
@@ -40,7 +50,7 @@ impl Flag {
     }
 }
 
-/// How many ratings from one device at one counter within `BURST_MINUTES` make a burst.
+/// How many ratings from one source at one counter within `BURST_MINUTES` make a burst.
 pub const BURST_COUNT: u64 = 5;
 pub const BURST_MINUTES: i64 = 10;
 /// How many identical ratings in a row at a counter make a streak.
@@ -48,9 +58,37 @@ pub const STREAK_LENGTH: usize = 10;
 /// The same on a kiosk, whose one question has only three answers: ten "very satisfied" in a
 /// row happens honestly there, thirty hardly ever does.
 pub const KIOSK_STREAK_LENGTH: usize = 30;
-/// Open QR submissions one device may make within `RATE_LIMIT_MINUTES` before being refused.
+/// Anonymous ratings one source may send to one counter within `RATE_LIMIT_MINUTES` before
+/// the next is refused (429).
 pub const RATE_LIMIT_COUNT: u64 = 10;
 pub const RATE_LIMIT_MINUTES: i64 = 10;
+/// Anonymous ratings one counter takes from all sources together within `RATE_LIMIT_MINUTES`
+/// before the next is refused: a flood from many addresses (a carrier's NAT, a botnet) is met
+/// at the counter, not by flagging everyone who shares an address. A busy counter serves a
+/// citizen every few minutes; this is several times the busiest hour.
+pub const COUNTER_RATE_LIMIT: u64 = 120;
+/// Default daily cap: counted (unflagged) ratings one source can add at one counter within 24
+/// hours, whatever doors it uses (`--source-daily-cap`).
+pub const DEFAULT_SOURCE_DAILY_CAP: u64 = 10;
+/// Longest a tablet's queued press may wait before it is refused.
+pub const KIOSK_MAX_QUEUE_HOURS: i64 = 7 * 24;
+
+/// The source of a request for the per-source checks: an IPv4 address as it is, an IPv6
+/// address cut to its /64 (one household or phone gets a whole /64 and may rotate inside it),
+/// an IPv4-mapped IPv6 address as the IPv4 one. `None` for text that is not an address.
+pub fn source_of(ip: &str) -> Option<String> {
+    use std::net::IpAddr;
+    match ip.trim().parse::<IpAddr>().ok()? {
+        IpAddr::V4(v4) => Some(v4.to_string()),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => Some(v4.to_string()),
+            None => {
+                let s = v6.segments();
+                Some(format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3]))
+            }
+        },
+    }
+}
 
 /// A set of flags, stored as comma-separated codes ("" for none).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,6 +283,19 @@ mod tests {
         assert!(!cidr_contains("2001:db8::/32", "203.113.10.1"));
         assert!(!cidr_contains("203.113.10.0/33", "203.113.10.1"));
         assert!(valid_cidr("192.168.0.0/16") && !valid_cidr("192.168.0.0/40") && !valid_cidr("mạng cơ quan"));
+    }
+
+    #[test]
+    fn a_source_is_an_ipv4_address_or_an_ipv6_64() {
+        assert_eq!(source_of("203.113.10.77").as_deref(), Some("203.113.10.77"));
+        assert_eq!(source_of(" 203.113.10.77 ").as_deref(), Some("203.113.10.77"));
+        assert_eq!(source_of("::ffff:203.113.10.77").as_deref(), Some("203.113.10.77"));
+        let a = source_of("2001:db8:1:2:aaaa::1").unwrap();
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_eq!(source_of("2001:db8:1:2:ffff:ffff:ffff:fffe").unwrap(), a, "same /64, same source");
+        assert_ne!(source_of("2001:db8:1:3::1").unwrap(), a, "the next /64 is another source");
+        assert_eq!(source_of("không phải địa chỉ"), None);
+        assert_eq!(source_of(""), None);
     }
 
     #[test]

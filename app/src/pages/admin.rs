@@ -47,7 +47,7 @@ fn kept(field: &str) -> String {
 
 /// The CSRF field every form carries.
 #[component]
-fn Csrf(user: SignedIn) -> impl IntoView {
+pub(crate) fn Csrf(user: SignedIn) -> impl IntoView {
     view! { <input type="hidden" name="csrf" value=user.csrf_token/> }
 }
 
@@ -81,6 +81,7 @@ fn AdminNav() -> impl IntoView {
         ("/quan-tri/thu-tuc", Msg::AdminProcedures),
         ("/quan-tri/nguoi-dung", Msg::AdminUsers),
         ("/quan-tri/khoa-api", Msg::AdminApiKeys),
+        ("/quan-tri/may-tinh-bang", Msg::AdminTablets),
         ("/quan-tri/pakn", Msg::SettingsTitle),
         ("/quan-tri/thu-di", Msg::OutboxTitle),
         ("/quan-tri/nhat-ky", Msg::AdminAudit),
@@ -93,7 +94,7 @@ fn AdminNav() -> impl IntoView {
 }
 
 /// Loads the administration data and renders `body` with it, or the right error page.
-fn with_admin_data<V: IntoView + 'static>(
+pub(crate) fn with_admin_data<V: IntoView + 'static>(
     title: Msg,
     body: impl Fn(SignedIn, AdminData) -> V + Send + Sync + Clone + 'static,
 ) -> AnyView {

@@ -381,6 +381,7 @@ fn flag_text(flag: Flag) -> &'static str {
         Flag::StaffNetwork => Msg::FlagStaffNetwork,
         Flag::IdenticalStreak => Msg::FlagIdenticalStreak,
         Flag::RepeatedDossier => Msg::FlagRepeatedDossier,
+        Flag::SourceCap => Msg::FlagSourceCap,
     })
 }
 

@@ -87,6 +87,21 @@ fn KioskBody(view: KioskView, state: Option<KioskState>) -> impl IntoView {
         </header>
     };
     let body = match state {
+        // Presses count only from a tablet enrolled for this counter: until then, the page asks
+        // for the one-time code an administrator made at /quan-tri/may-tinh-bang.
+        None if !view.enrolled => view! {
+            <h1 class="kiosk-question">{t(Msg::TabletNotEnrolled)}</h1>
+            <p>{t(Msg::TabletEnrolHint)}</p>
+            <form method="post" action=format!("/k/{}/ghi-danh", view.counter_code) class="narrow">
+                <div class="field">
+                    <label for="enrol-code">{t(Msg::TabletEnrolCode)}</label>
+                    <input id="enrol-code" name="code" type="text" required autocomplete="off"
+                        autocapitalize="characters" spellcheck="false" placeholder="ABCDE-FGH23"/>
+                </div>
+                <button type="submit" class="primary">{t(Msg::TabletEnrol)}</button>
+            </form>
+        }
+        .into_any(),
         Some(KioskState::Thanks) => view! {
             // Back to the question after a few seconds, without scripts.
             <Meta http_equiv="refresh" content=format!("4;url={home}")/>

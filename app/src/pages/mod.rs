@@ -14,3 +14,4 @@ pub mod poster;
 pub mod report;
 pub mod scoreboard;
 pub mod survey;
+pub mod tablets;

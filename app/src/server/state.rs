@@ -19,8 +19,13 @@ pub struct Settings {
     pub public_url: String,
     /// Indices with fewer respondents than this are flagged as a low sample.
     pub low_sample_below: u64,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
-    pub trust_forwarded_for: bool,
+    /// How many reverse proxies of our own stand in front of the server: the client address is
+    /// then the entry that many places from the right of `X-Forwarded-For` (the entries to its
+    /// left are whatever the client chose to send). 0: the socket's peer address.
+    pub trusted_proxies: usize,
+    /// Counted ratings one source (IPv4 address or IPv6 /64) can add at one counter within 24
+    /// hours, whatever doors it uses; ratings past it are kept and flagged.
+    pub source_daily_cap: u64,
     /// Days a receipt's survey link stays valid.
     pub ticket_valid_days: i64,
     /// Kiosk presses closer together than this (seconds) are discarded as repeats.
@@ -39,7 +44,8 @@ impl Default for Settings {
         Settings {
             public_url: "http://127.0.0.1:3000".into(),
             low_sample_below: DEFAULT_LOW_SAMPLE,
-            trust_forwarded_for: false,
+            trusted_proxies: 0,
+            source_daily_cap: crate::domain::integrity::DEFAULT_SOURCE_DAILY_CAP,
             ticket_valid_days: 30,
             kiosk_interval_seconds: 5,
             smtp: None,

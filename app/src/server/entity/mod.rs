@@ -24,6 +24,7 @@ pub mod instrument_criterion;
 pub mod instrument_element;
 pub mod instrument_group;
 pub mod instrument_scale_point;
+pub mod kiosk_device;
 pub mod login_failure;
 pub mod outbox;
 pub mod procedure;

@@ -13,6 +13,7 @@ pub struct Model {
     pub channel: String,
     pub submitted_at: DateTimeUtc,
     pub comment: Option<String>,
+    /// Keyed hash of the client's source (an IPv4 address or an IPv6 /64), never the address.
     pub device_hash: Option<String>,
     pub ua_class: Option<String>,
     pub submission_key: Option<String>,
@@ -22,6 +23,10 @@ pub struct Model {
     pub ticket_id: Option<i64>,
     /// Integrity flags, comma-separated (see `domain::integrity`); empty when none.
     pub flags: String,
+    /// The agency API key of the system that sent it (`channel` api or paper).
+    pub api_key_id: Option<i64>,
+    /// The enrolled tablet it was pressed on (`channel` kiosk).
+    pub kiosk_device_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,7 +33,7 @@ use crate::{
         photos::{self, PhotoError},
     },
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -64,8 +64,42 @@ pub struct NewCase {
     /// `web`, `open311` or `survey`.
     pub channel: &'static str,
     pub api_key_id: Option<i64>,
-    pub device_id: Option<String>,
+    /// The sender's address, for the per-address limits; only a keyed hash of it (IPv6: of its
+    /// /64) is stored.
+    pub client_ip: Option<String>,
+    /// The device id an Open311 client may send; only a keyed hash of it is stored.
+    pub client_device: Option<String>,
     pub source_response_id: Option<i64>,
+}
+
+/// Cases one address may file through the resident's form within an hour, and within a day.
+pub const WEB_CASES_PER_HOUR: u64 = 5;
+pub const WEB_CASES_PER_DAY: u64 = 20;
+/// Cases one address may file through Open311 within an hour: another system files for many
+/// residents from one address, but a stolen key still cannot flood the inboxes.
+pub const OPEN311_CASES_PER_HOUR: u64 = 300;
+
+/// Refuses a case when its address filed too many lately (429, nothing stored, before any
+/// photo is decoded).
+async fn check_flood(db: &impl ConnectionTrait, source: Option<&str>, channel: &str) -> Result<(), AppError> {
+    let Some(source) = source else { return Ok(()) };
+    let since = |d: Duration| {
+        feedback_case::Entity::find()
+            .filter(feedback_case::Column::DeviceId.eq(source))
+            .filter(feedback_case::Column::SubmittedAt.gt(now() - d))
+            .count(db)
+    };
+    let limits: &[(Duration, u64)] = match channel {
+        "open311" => &[(Duration::hours(1), OPEN311_CASES_PER_HOUR)],
+        "web" => &[(Duration::hours(1), WEB_CASES_PER_HOUR), (Duration::days(1), WEB_CASES_PER_DAY)],
+        _ => &[],
+    };
+    for (window, limit) in limits {
+        if since(*window).await? >= *limit {
+            return Err(ErrorCode::TooManySubmissions.into());
+        }
+    }
+    Ok(())
 }
 
 /// A stored case: its tracking code and the secret of the resident's private link.
@@ -223,6 +257,16 @@ fn responsible(units: &[agency::Model], picked: Option<&agency::Model>, kind: Ki
 /// Checks and stores a resident's case. Nothing is stored unless everything is valid.
 pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError> {
     let db = &state.db;
+    // One keyed hash for every stored client address, as for ratings.
+    let device_id = match (&new.client_device, &new.client_ip) {
+        (Some(device), _) if !device.trim().is_empty() => {
+            Some(super::survey::device_hash(&state.device_hash_key, device.trim(), "open311-device"))
+        }
+        (_, Some(ip)) => super::survey::source_hash(&state.device_hash_key, ip),
+        _ => None,
+    };
+    let source = new.client_ip.as_deref().and_then(|ip| super::survey::source_hash(&state.device_hash_key, ip));
+    check_flood(db, source.as_deref(), new.channel).await?;
     let mut errors = Vec::new();
     let kind = Kind::parse(&new.kind);
     if kind.is_none() {
@@ -349,7 +393,7 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
         hidden: Set(false),
         source_response_id: Set(new.source_response_id),
         api_key_id: Set(new.api_key_id),
-        device_id: Set(new.device_id.map(|d| d.chars().take(100).collect())),
+        device_id: Set(device_id),
         updated_at: Set(at),
         ..Default::default()
     }

@@ -4,19 +4,19 @@
 
 use super::{
     instruments, meta, now,
-    survey::{self, CounterContext, Submission},
+    survey::{self, Admitted, CounterContext, Door, Submission},
 };
 use crate::{
     domain::{kiosk::REASONS, survey::RawAnswer},
     dto::{KioskView, Localized},
     error::{AppError, ErrorCode, FieldError},
     server::{
-        entity::{instrument, response, response_note},
+        entity::{instrument, kiosk_device, response_note},
         state::AppState,
     },
 };
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
 
 /// The questionnaire of kiosks (seeded by a migration).
@@ -55,6 +55,8 @@ pub async fn view(state: &AppState, code: &str) -> Result<KioskView, AppError> {
         question,
         options,
         interval_seconds: state.settings.kiosk_interval_seconds,
+        enrolled: false,
+        counter_id: ctx.counter.id,
     })
 }
 
@@ -74,7 +76,7 @@ pub enum Outcome {
 pub struct KioskRating {
     pub rating: i64,
     /// When the citizen pressed (a queued rating arrives later): within the last week, not in
-    /// the future.
+    /// the future, and not before the tablet was enrolled.
     pub rated_at: Option<DateTime<Utc>>,
     /// The "why?" chosen after a low rating (one of [`REASONS`]), sent together with it.
     pub reason: Option<String>,
@@ -84,14 +86,24 @@ pub struct KioskRating {
     pub user_agent: Option<String>,
 }
 
-/// Stores one kiosk rating, unless another came within the minimum interval.
-pub async fn rate(state: &AppState, code: &str, r: KioskRating) -> Result<Outcome, AppError> {
+/// Stores one press of an enrolled tablet, unless another came within the minimum interval.
+pub async fn rate(
+    state: &AppState,
+    code: &str,
+    tablet: kiosk_device::Model,
+    r: KioskRating,
+) -> Result<Outcome, AppError> {
     let KioskRating { rating, rated_at, reason, idempotency_key, client_ip, user_agent } = r;
     let ctx = context(state, code).await?;
+    if tablet.counter_id != ctx.counter.id {
+        return Err(ErrorCode::KioskNotEnrolled.into());
+    }
     let received = now();
+    // A queued press is dated when it was pressed, but never before the tablet could press.
+    let earliest = (received - MAX_QUEUE_AGE).max(tablet.enrolled_at.unwrap_or(received));
     let at = match rated_at {
         None => received,
-        Some(t) if t <= received + Duration::minutes(5) && t >= received - MAX_QUEUE_AGE => t.min(received),
+        Some(t) if t <= received + Duration::minutes(5) && t >= earliest => t.min(received),
         Some(_) => return Err(AppError::invalid(vec![FieldError::new("rated_at", ErrorCode::InvalidDate)])),
     };
     if let Some(r) = &reason
@@ -100,30 +112,12 @@ pub async fn rate(state: &AppState, code: &str, r: KioskRating) -> Result<Outcom
         return Err(AppError::invalid(vec![FieldError::new("reason", ErrorCode::UnknownReason)]));
     }
     let key = idempotency_key.map(|k| meta::scoped_key(ctx.counter.id, &format!("kiosk:{k}")));
-    // A retry of a rating already stored is answered as stored, whatever the interval says.
-    if let Some(k) = &key
-        && let Some(existing) =
-            response::Entity::find().filter(response::Column::SubmissionKey.eq(k.as_str())).one(&state.db).await?
-    {
-        return Ok(Outcome::Stored { response_id: existing.id, duplicate: true });
-    }
-    let interval = Duration::seconds(state.settings.kiosk_interval_seconds);
-    let near = response::Entity::find()
-        .filter(response::Column::CounterId.eq(ctx.counter.id))
-        .filter(response::Column::Channel.eq("kiosk"))
-        .filter(response::Column::SubmittedAt.gt(at - interval))
-        .filter(response::Column::SubmittedAt.lt(at + interval))
-        .count(&state.db)
-        .await?;
-    if near > 0 {
-        return Ok(Outcome::Discarded);
-    }
     let answers = BTreeMap::from([(KIOSK_CRITERION.to_owned(), RawAnswer::Integer(rating))]);
-    let stored = survey::submit(
+    let admitted = survey::admit(
         state,
         &ctx,
         Submission {
-            channel: Some("kiosk".into()),
+            door: Door::Kiosk(tablet),
             answers,
             submission_key: key,
             client_ip,
@@ -140,6 +134,10 @@ pub async fn rate(state: &AppState, code: &str, r: KioskRating) -> Result<Outcom
         }
         e
     })?;
+    let stored = match admitted {
+        Admitted::Stored(stored) => stored,
+        Admitted::Discarded => return Ok(Outcome::Discarded),
+    };
     if let Some(reason) = reason
         && !stored.duplicate
     {

@@ -23,6 +23,7 @@ pub mod reports;
 pub mod rollups;
 pub mod scorecards;
 pub mod survey;
+pub mod tablets;
 pub mod tickets;
 
 use chrono::{DateTime, Utc};

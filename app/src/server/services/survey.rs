@@ -10,14 +10,14 @@ use crate::{
     dto::{CounterInfo, Localized, ProcedureView, SurveyForm},
     error::{AppError, ErrorCode, FieldError},
     server::{
-        entity::{agency, counter, procedure, response, response_answer, response_text, ticket},
+        entity::{agency, api_key, counter, kiosk_device, procedure, response, response_answer, response_text, ticket},
         state::AppState,
     },
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use std::{collections::BTreeMap, sync::Arc};
@@ -117,23 +117,64 @@ pub fn new_form_token() -> Result<String, AppError> {
     Ok(meta::to_hex(&bytes))
 }
 
+/// The door a rating came through. The server decides it from the route and the credential
+/// presented, never from what the client says; the door decides the channel stored and which
+/// integrity checks apply (docs/SECURITY.md).
+#[derive(Clone, Debug, Default)]
+pub enum Door {
+    /// A counter's open QR code: the survey page, or the anonymous JSON API on the citizen's
+    /// own phone. Anyone can use it, so every per-source check applies.
+    #[default]
+    OpenQr,
+    /// A receipt's one-time link: verified, bound to the dossier.
+    Receipt(ticket::Model),
+    /// A tablet enrolled for the counter.
+    Kiosk(kiosk_device::Model),
+    /// Another system of the agency with its API key, relaying citizens' ratings (`api`) or
+    /// keying in paper forms (`paper`); counts only for the key's own units.
+    System { key: api_key::Model, channel: Channel },
+}
+
+impl Door {
+    pub fn channel(&self) -> Channel {
+        match self {
+            Door::OpenQr | Door::Receipt(_) => Channel::Qr,
+            Door::Kiosk(_) => Channel::Kiosk,
+            Door::System { channel, .. } => *channel,
+        }
+    }
+
+    /// Anyone on the internet can use this door (no credential but a link or a QR code).
+    pub fn is_anonymous(&self) -> bool {
+        matches!(self, Door::OpenQr | Door::Receipt(_))
+    }
+
+    fn ticket(&self) -> Option<&ticket::Model> {
+        match self {
+            Door::Receipt(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
 /// A submission as it arrived, from the HTML form or the JSON API.
 #[derive(Clone, Debug, Default)]
 pub struct Submission {
-    pub channel: Option<String>,
+    /// Decided by the server from the route and credential.
+    pub door: Door,
     pub answers: BTreeMap<String, RawAnswer>,
     pub comment: Option<String>,
     pub procedure: Option<String>,
     /// Fields the client sent that we do not know (reported, never silently dropped).
     pub unknown_fields: Vec<String>,
+    /// Problems the edge already found in the request, reported with the answers' own.
+    pub problems: Vec<FieldError>,
     /// Makes resubmitting the same form a no-op.
     pub submission_key: Option<String>,
-    /// Client address and `User-Agent`, for the integrity fields; never stored raw.
+    /// Client address and `User-Agent`, for the integrity checks; never stored raw.
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
     pub submitted_at: Option<DateTime<Utc>>,
-    /// The receipt-bound ticket this answers, if any: the response is then verified.
-    pub ticket: Option<ticket::Model>,
     /// Contact details left to be called back about a low rating (never stored with the
     /// response: they go into a feedback case, with the consent).
     pub contact: Option<SurveyContact>,
@@ -164,8 +205,13 @@ pub struct Stored {
     pub duplicate: bool,
 }
 
-/// Keyed hash of the client's address and browser class: enough to spot many ratings from one
-/// device, not enough to recover the address.
+/// Keyed hash of a client's source (see `domain::integrity::source_of`: an IPv4 address, or an
+/// IPv6 /64): enough to see many ratings from one source, not enough to recover the address.
+pub fn source_hash(key: &[u8; 32], ip: &str) -> Option<String> {
+    crate::domain::integrity::source_of(ip).map(|source| device_hash(key, &source, "source"))
+}
+
+/// Keyed hash of a text and a class: enough to recognise it again, not to recover it.
 pub fn device_hash(key: &[u8; 32], ip: &str, ua_class: &str) -> String {
     let mut h = Sha256::new();
     h.update(key);
@@ -175,25 +221,50 @@ pub fn device_hash(key: &[u8; 32], ip: &str, ua_class: &str) -> String {
     meta::to_hex(&h.finalize()[..16])
 }
 
+/// What the gate made of a rating.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admitted {
+    Stored(Stored),
+    /// A tablet's repeated press within its minimum interval: not stored.
+    Discarded,
+}
+
 /// Checks a submission against the counter's questionnaire and stores it. Every invalid field
 /// is reported at once; nothing is stored unless all are valid.
 pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> Result<Stored, AppError> {
+    match admit(state, ctx, sub).await? {
+        Admitted::Stored(stored) => Ok(stored),
+        Admitted::Discarded => Err(AppError::internal("only a tablet's press can be discarded")),
+    }
+}
+
+/// The one gate every rating passes, whatever its door: the credential is checked against the
+/// counter, the answers against the questionnaire, then, inside the insert's transaction and
+/// under the counter's lock, the integrity checks see every rating stored before it.
+pub async fn admit(state: &AppState, ctx: &CounterContext, sub: Submission) -> Result<Admitted, AppError> {
     let mut errors: Vec<FieldError> =
         sub.unknown_fields.iter().map(|f| FieldError::new(f.clone(), ErrorCode::UnknownField)).collect();
-    let channel = match sub.channel.as_deref() {
-        None => Channel::Qr,
-        Some(c) => Channel::parse(c).unwrap_or_else(|| {
-            errors.push(FieldError::new("channel", ErrorCode::UnknownChannel));
-            Channel::Qr
-        }),
-    };
+    errors.extend(sub.problems.iter().cloned());
+    match &sub.door {
+        // A key acts for its unit and the units below it, never for a sibling.
+        Door::System { key, .. } => {
+            if !super::access::subtree(&agencies::all(&state.db).await?, key.agency_id).contains(&ctx.agency.id) {
+                return Err(ErrorCode::Forbidden.into());
+            }
+        }
+        Door::Kiosk(device) if device.counter_id != ctx.counter.id => {
+            return Err(ErrorCode::KioskNotEnrolled.into());
+        }
+        Door::Receipt(t) if t.counter_id != ctx.counter.id => return Err(ErrorCode::TicketNotFound.into()),
+        _ => {}
+    }
     let instrument = &ctx.instrument;
     let answers = survey::check_answers(&instrument.criterion_scales(), instrument.min_answers, &sub.answers)
         .map_err(|mut e| errors.append(&mut e))
         .ok();
     let comment = survey::check_comment(sub.comment.as_deref()).map_err(|e| errors.push(e)).ok().flatten();
     let procedure_id = match sub.procedure.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-        None => sub.ticket.as_ref().and_then(|t| t.procedure_id),
+        None => sub.door.ticket().and_then(|t| t.procedure_id),
         Some(code) => match procedure::Entity::find().filter(procedure::Column::Code.eq(code)).one(&state.db).await? {
             Some(p) => Some(p.id),
             None => {
@@ -218,106 +289,46 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
     };
 
     let ua_class = survey::user_agent_class(sub.user_agent.as_deref().unwrap_or(""));
-    let device = sub.client_ip.as_deref().map(|ip| device_hash(&state.device_hash_key, ip, ua_class));
-    let key = sub.submission_key.filter(|k| !k.is_empty() && k.len() <= 64);
-    let at = sub.submitted_at.unwrap_or_else(super::now);
     let criteria: Vec<(i64, Option<i16>)> = instrument
         .criteria()
         .map(|c| (c.id, answers.ratings.get(&c.code).copied().flatten().map(|r| i16::from(r.get()))))
         .collect();
     let texts: Vec<(i64, String)> =
         instrument.criteria().filter_map(|c| answers.texts.get(&c.code).map(|t| (c.id, t.clone()))).collect();
-    // Open QR codes can be scanned by anyone, any number of times: a device that sends too many
-    // ratings in a few minutes is refused, not just flagged.
-    if let (Channel::Qr, None, Some(d)) = (channel, &sub.ticket, &device)
-        && integrity::rate_limited(&state.db, d, at).await?
-    {
-        return Err(ErrorCode::TooManySubmissions.into());
-    }
-    let dossier = sub.ticket.as_ref().map(|t| t.dossier_code.clone());
-    let flags = integrity::check(
-        &state.db,
-        &state.staff_networks,
-        &integrity::Candidate {
-            ctx,
-            channel,
-            device_hash: device.as_deref(),
-            client_ip: sub.client_ip.as_deref(),
-            answers: &criteria,
-            dossier_code: dossier.as_deref(),
-            at,
-        },
-    )
-    .await?;
-    let flags = flags.to_db();
-    let row = response::ActiveModel {
-        id: NotSet,
-        instrument_id: Set(instrument.id),
-        counter_id: Set(ctx.counter.id),
-        agency_id: Set(ctx.agency.id),
-        procedure_id: Set(procedure_id),
-        channel: Set(channel.as_str().to_owned()),
-        submitted_at: Set(at),
-        comment: Set(comment),
-        device_hash: Set(device),
-        ua_class: Set(Some(ua_class.to_owned())),
-        submission_key: Set(key.clone()),
-        verified: Set(sub.ticket.is_some()),
-        dossier_code: Set(dossier),
-        ticket_id: Set(sub.ticket.as_ref().map(|t| t.id)),
-        flags: Set(flags.clone()),
-    };
-    let _writer = state.write_guard().await;
-    let txn = state.db.begin().await?;
-    let inserted = response::Entity::insert(row).exec(&txn).await;
-    let response_id = match inserted {
-        Ok(r) => r.last_insert_id,
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) && key.is_some() => {
-            // The same form arrived twice (double tap, or the back button and send again).
-            txn.rollback().await?;
-            let existing = response::Entity::find()
-                .filter(response::Column::SubmissionKey.eq(key))
-                .one(&state.db)
-                .await?
-                .ok_or_else(|| AppError::internal(e))?;
-            return Ok(Stored { response_id: existing.id, duplicate: true });
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if let Some(t) = &sub.ticket {
-        // Fails (and rolls everything back) if another submission used the ticket first.
-        super::tickets::redeem(&txn, t.id, response_id).await?;
-    }
-    insert_answers(&txn, response_id, &criteria).await?;
-    super::rollups::record(
-        &txn,
-        &super::rollups::ResponseFacts {
-            agency_id: ctx.agency.id,
-            counter_id: ctx.counter.id,
-            instrument,
-            at,
-            channel: channel.as_str(),
-            verified: sub.ticket.is_some(),
-            flags: &flags,
-            answers: &criteria,
-        },
-    )
-    .await?;
-    if !texts.is_empty() {
-        let rows = texts.into_iter().map(|(criterion_id, text)| response_text::ActiveModel {
-            response_id: Set(response_id),
-            criterion_id: Set(criterion_id),
-            text: Set(text),
-        });
-        response_text::Entity::insert_many(rows).exec_without_returning(&txn).await?;
-    }
-    txn.commit().await?;
-    drop(_writer);
     let rated: Vec<(crate::domain::scale::Scale, u8)> = instrument
         .criteria()
         .filter_map(|c| answers.ratings.get(&c.code).copied().flatten().map(|r| (c.scale, r.get())))
         .collect();
-    if let Some(contact) = contact.filter(|_| is_low(&rated)) {
+    let checked = Checked {
+        source: sub.client_ip.as_deref().and_then(|ip| source_hash(&state.device_hash_key, ip)),
+        client_ip: sub.client_ip,
+        ua_class,
+        key: sub.submission_key.filter(|k| !k.is_empty() && k.len() <= 64),
+        at: sub.submitted_at.unwrap_or_else(super::now),
+        door: sub.door,
+        procedure_id,
+        comment,
+        criteria,
+        texts,
+    };
+
+    let _writer = state.write_guard().await;
+    let txn = state.db.begin().await?;
+    let admitted = match store(&txn, state, ctx, &checked).await {
+        Ok(admitted @ Admitted::Stored(Stored { duplicate: false, .. })) => {
+            txn.commit().await?;
+            admitted
+        }
+        // Nothing to keep: a resend, a discarded press, or a refusal.
+        other => {
+            txn.rollback().await?;
+            other?
+        }
+    };
+    drop(_writer);
+    if let (Admitted::Stored(Stored { response_id, duplicate: false }), Some(contact)) =
+        (admitted, contact.filter(|_| is_low(&rated)))
+    {
         // The rating is stored whatever happens here; a failure is logged for the agency.
         if let Err(e) = super::cases::open_from_survey(
             state,
@@ -332,7 +343,125 @@ pub async fn submit(state: &AppState, ctx: &CounterContext, sub: Submission) -> 
             tracing::error!(code = e.code.as_str(), detail = ?e.detail, response_id, "callback case not opened");
         }
     }
-    Ok(Stored { response_id, duplicate: false })
+    Ok(admitted)
+}
+
+/// A submission whose answers passed every check, ready to be stored.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub door: Door,
+    /// Keyed hash of the client's source (IPv4 address or IPv6 /64).
+    pub source: Option<String>,
+    pub client_ip: Option<String>,
+    pub ua_class: &'static str,
+    pub key: Option<String>,
+    pub at: DateTime<Utc>,
+    pub procedure_id: Option<i64>,
+    pub comment: Option<String>,
+    /// (criterion id, value) for every criterion of the questionnaire.
+    pub criteria: Vec<(i64, Option<i16>)>,
+    pub texts: Vec<(i64, String)>,
+}
+
+/// Stores one checked submission inside the caller's transaction: takes the counter's lock,
+/// recognises a resend, runs the integrity gate, and writes the response, its answers, texts
+/// and counts. Every check sees the ratings stored before it in the same transaction, so a
+/// writer that stores a batch in one transaction (a savepoint per item) keeps them exact.
+pub async fn store(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    ctx: &CounterContext,
+    c: &Checked,
+) -> Result<Admitted, AppError> {
+    // Every check below and the insert see the same ratings: one rating at a time per counter,
+    // on SQLite by the single writer, on PostgreSQL (several servers) by the counter's lock.
+    integrity::lock_counter(txn, ctx.counter.id).await?;
+    if let Some(k) = &c.key
+        && let Some(existing) =
+            response::Entity::find().filter(response::Column::SubmissionKey.eq(k.as_str())).one(txn).await?
+    {
+        // The same form arrived twice (double tap, the back button and send again, a tablet's
+        // retry): answered as stored, whatever the checks would say now.
+        return Ok(Admitted::Stored(Stored { response_id: existing.id, duplicate: true }));
+    }
+    let ticket = c.door.ticket();
+    let dossier = ticket.map(|t| t.dossier_code.clone());
+    let verdict = integrity::gate(
+        txn,
+        &state.staff_networks,
+        &integrity::Candidate {
+            ctx,
+            door: &c.door,
+            source: c.source.as_deref(),
+            client_ip: c.client_ip.as_deref(),
+            answers: &c.criteria,
+            dossier_code: dossier.as_deref(),
+            at: c.at,
+        },
+        &integrity::Limits {
+            source_daily_cap: state.settings.source_daily_cap,
+            kiosk_interval: chrono::Duration::seconds(state.settings.kiosk_interval_seconds),
+        },
+    )
+    .await?;
+    let flags = match verdict {
+        integrity::Verdict::Store(flags) => flags.to_db(),
+        integrity::Verdict::Discard => return Ok(Admitted::Discarded),
+    };
+    let (api_key_id, kiosk_device_id) = match &c.door {
+        Door::System { key, .. } => (Some(key.id), None),
+        Door::Kiosk(device) => (None, Some(device.id)),
+        _ => (None, None),
+    };
+    let channel = c.door.channel();
+    let row = response::ActiveModel {
+        id: NotSet,
+        instrument_id: Set(ctx.instrument.id),
+        counter_id: Set(ctx.counter.id),
+        agency_id: Set(ctx.agency.id),
+        procedure_id: Set(c.procedure_id),
+        channel: Set(channel.as_str().to_owned()),
+        submitted_at: Set(c.at),
+        comment: Set(c.comment.clone()),
+        device_hash: Set(c.source.clone()),
+        ua_class: Set(Some(c.ua_class.to_owned())),
+        submission_key: Set(c.key.clone()),
+        verified: Set(ticket.is_some()),
+        dossier_code: Set(dossier),
+        ticket_id: Set(ticket.map(|t| t.id)),
+        flags: Set(flags.clone()),
+        api_key_id: Set(api_key_id),
+        kiosk_device_id: Set(kiosk_device_id),
+    };
+    let response_id = response::Entity::insert(row).exec(txn).await?.last_insert_id;
+    if let Some(t) = ticket {
+        // Fails (and rolls everything back) if another submission used the ticket first.
+        super::tickets::redeem(txn, t.id, response_id).await?;
+    }
+    insert_answers(txn, response_id, &c.criteria).await?;
+    super::rollups::record(
+        txn,
+        &super::rollups::ResponseFacts {
+            agency_id: ctx.agency.id,
+            counter_id: ctx.counter.id,
+            instrument: &ctx.instrument,
+            at: c.at,
+            channel: channel.as_str(),
+            verified: ticket.is_some(),
+            flags: &flags,
+            answers: &c.criteria,
+        },
+    )
+    .await?;
+    if !c.texts.is_empty() {
+        let rows = c.texts.iter().map(|(criterion_id, text)| response_text::ActiveModel {
+            response_id: Set(response_id),
+            criterion_id: Set(*criterion_id),
+            text: Set(text.clone()),
+        });
+        response_text::Entity::insert_many(rows).exec_without_returning(txn).await?;
+    }
+    Ok(Admitted::Stored(Stored { response_id, duplicate: false }))
 }
 
 /// Inserts the answer rows of one response in a single statement.

@@ -64,6 +64,25 @@ pub async fn create_api_key(
     let scope = access::admin_scope(db, user).await?;
     let unit = agencies::by_code(db, unit_code).await?;
     access::ensure(&scope, unit.id)?;
+    insert_api_key(db, &Actor::user(user), &unit, name).await
+}
+
+/// Creates an API key for a unit on the command line (`ydan create-api-key`).
+pub async fn create_api_key_cli(
+    db: &DatabaseConnection,
+    unit_code: &str,
+    name: &str,
+) -> Result<(String, api_key::Model), AppError> {
+    let unit = agencies::by_code(db, unit_code).await?;
+    insert_api_key(db, &Actor::cli(), &unit, name).await
+}
+
+async fn insert_api_key(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    unit: &agency::Model,
+    name: &str,
+) -> Result<(String, api_key::Model), AppError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::invalid(vec![FieldError::new("name", ErrorCode::Required)]));
@@ -76,7 +95,7 @@ pub async fn create_api_key(
         key_hash: Set(sha256_hex(&key)),
         prefix: Set(key[..13].to_owned()),
         created_at: Set(now()),
-        created_by: Set(Some(user.id)),
+        created_by: Set(actor.user_id),
         revoked_at: Set(None),
         ..Default::default()
     }
@@ -84,7 +103,7 @@ pub async fn create_api_key(
     .await?;
     audit::record(
         &txn,
-        &Actor::user(user),
+        actor,
         "api_key.create",
         "api_key",
         &row.id.to_string(),
