@@ -266,13 +266,63 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// A local path to return to after switching language; anything else goes home, so the link
-/// cannot be abused to send people to another site.
+/// A local path to return to after switching language or signing in; anything else goes home,
+/// so the link cannot be abused to send people to another site. `next` is already decoded once
+/// (from the query or the form).
 pub(crate) fn safe_next(next: Option<&String>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
-        _ => "/".to_owned(),
+    next.and_then(|n| local_path(n)).unwrap_or_else(|| "/".to_owned())
+}
+
+/// Decodes `%XX` escapes (invalid UTF-8 becomes U+FFFD).
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
     }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `raw` read as a relative path of this site, ready for a `Location` header; `None` when it
+/// could lead elsewhere or break the header. Browsers drop tabs and line breaks from URLs and
+/// read `\` as `/`, so `/\t/evil.example` would become `//evil.example` (another site): control
+/// characters and backslashes are refused, before and after one more percent-decoding, and
+/// what is left without whitespace must start with exactly one `/` (so no scheme either).
+fn local_path(raw: &str) -> Option<String> {
+    let decoded = percent_decoded(raw);
+    for s in [raw, decoded.as_str()] {
+        if s.chars().any(|c| c.is_control() || c == '\\') {
+            return None;
+        }
+        let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        if !squeezed.starts_with('/') || squeezed.starts_with("//") {
+            return None;
+        }
+    }
+    if !raw.starts_with('/') {
+        return None;
+    }
+    // Spaces and non-ASCII characters are escaped, so the header always holds visible ASCII.
+    let mut out = String::with_capacity(raw.len());
+    for b in raw.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Some(out)
 }
 
 /// `GET /lang/{vi|en}?next=/path`: remembers the language for a year and goes back.
@@ -471,6 +521,26 @@ mod tests {
         assert_eq!(safe_next(s("https://evil.example").as_ref()), "/");
         assert_eq!(safe_next(s("/\\evil.example").as_ref()), "/");
         assert_eq!(safe_next(None), "/");
+        // Browsers strip tabs and line breaks: `/\t/evil.example` is `//evil.example` to them.
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/x",
+            "/%09/evil.example",
+            "/%0d/x",
+            "/%5cevil.example",
+            "/%2F/evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "/\u{0}",
+            "/\u{85}x",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(s(bad).as_ref()), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(s("/s/abcé d").as_ref()), "/s/abc%C3%A9%20d");
+        assert_eq!(safe_next(s("/dashboard?from=2026-01-01&x=%20").as_ref()), "/dashboard?from=2026-01-01&x=%20");
     }
 
     #[test]

@@ -102,3 +102,60 @@ async fn one_address_guessing_at_many_logins_is_stopped_after_thirty() {
     assert_eq!(e.code, ErrorCode::TooManyAttempts);
     assert!(auth::sign_in(&app.db, "an.nguyen", PW, "dia-chi-B").await.is_ok());
 }
+
+// ---- 2. Redirect targets ----------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_language_switch_target_leaves_the_site_or_answers_500() {
+    let app = TestApp::spawn().await;
+    let nasty = [
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "/%0d/x",
+        "/%0D%0ASet-Cookie:%20x=1",
+        "/%00",
+        "%09//evil.example",
+        "/%5Cevil.example",
+        "/%2F/evil.example",
+        "//evil.example",
+        "%2F%2Fevil.example",
+        "/%2509/evil.example",
+        "/%250d/x",
+        "https://evil.example",
+        "javascript:alert(1)",
+        "/%7F",
+        "/%C2%85/x",
+        "/%E2%80%AE/x",
+        "/%FF%FE",
+        "/%20/evil.example",
+        "/ %09/evil.example",
+    ];
+    for lang in ["vi", "en"] {
+        for n in nasty {
+            let res = app.get(&format!("/lang/{lang}?next={n}")).await;
+            assert_eq!(res.status(), 303, "next={n}");
+            let location = res.headers()["location"].to_str().expect("an ASCII location").to_owned();
+            let squeezed: String = location.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+            assert!(location.starts_with('/') && !squeezed.starts_with("//"), "next={n} → {location}");
+            assert!(!location.contains('\\') && !location.chars().any(char::is_control), "next={n} → {location}");
+            assert!(!location.to_ascii_lowercase().contains("%09/"), "next={n} → {location}");
+        }
+        // An ordinary page, with its query, still comes back.
+        let res = app.get(&format!("/lang/{lang}?next=/dashboard%3Ffrom%3D2026-01-01")).await;
+        assert_eq!(res.headers()["location"], "/dashboard?from=2026-01-01");
+        let res = app.get(&format!("/lang/{lang}?next=/s/abc%C3%A9")).await;
+        assert_eq!(res.headers()["location"], "/s/abc%C3%A9");
+    }
+    // The sign-in form's target is read the same way.
+    app.create_user("an.nguyen", PW, Role::Viewer, Some("P")).await;
+    let res = app
+        .client
+        .post(app.url("/dang-nhap"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded_pairs(&[("login", "an.nguyen"), ("password", PW), ("next", "/\t/evil.example")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/");
+}
