@@ -173,7 +173,7 @@ async fn page(State(state): State<AppState>, req: Request) -> Response {
 async fn server_function(State(state): State<AppState>, req: Request) -> Response {
     let user = session::current_user(&state, req.headers()).await;
     let base = page_context(&state);
-    leptos_axum::handle_server_fns_with_context(
+    let res = leptos_axum::handle_server_fns_with_context(
         move || {
             base();
             if let Some(u) = user.clone() {
@@ -183,7 +183,25 @@ async fn server_function(State(state): State<AppState>, req: Request) -> Respons
         req,
     )
     .await
-    .into_response()
+    .into_response();
+    with_error_status(res).await
+}
+
+/// leptos answers every server function's error with 500; an [`AppError`] (serialized as JSON,
+/// e.g. `{"code":"counter_not_found"}`) gets its own status instead: 404, 403, 401, 422… The
+/// browser's side reads any 4xx or 5xx as the error, so islands are unaffected.
+async fn with_error_status(res: Response) -> Response {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The pages of the app, listed once per process. Listing them renders the app with resource
@@ -416,6 +434,17 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         tracing::warn!(counter = ctx.counter.code, "survey form with the honeypot filled in: not stored");
         return Redirect::to(&format!("/s/{}/cam-on", ctx.counter.code)).into_response();
     }
+    // Text the database cannot hold (NUL, U+FFFE…): the page again, the fields named, nothing
+    // stored. Answers are reported under `answers.{code}`, as the page marks them.
+    let unclean = app::domain::text::check_pairs(fields.iter().map(|(name, value)| {
+        let field = match name.as_str() {
+            FORM_TOKEN_FIELD | PROCEDURE_FIELD | COMMENT_FIELD | HONEYPOT_FIELD | CONTACT_NAME | CONTACT_PHONE
+            | CONTACT_EMAIL | CONTACT_CONSENT => name.clone(),
+            code => format!("answers.{code}"),
+        };
+        (field, value.as_str())
+    }))
+    .err();
     let mut shown = SubmittedSurvey::default();
     let mut sub = Submission {
         channel: Some("qr".into()),

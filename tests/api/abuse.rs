@@ -159,3 +159,37 @@ async fn no_language_switch_target_leaves_the_site_or_answers_500() {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/");
 }
+
+// ---- 3. Server functions answer with the error's own status -------------------------------------
+
+async fn call_fn(app: &TestApp, cookie: Option<&str>, name: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(app.url(&format!("/fn/{name}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded_pairs(fields));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_functions_answer_not_found_and_forbidden_with_their_own_status() {
+    let app = TestApp::spawn().await;
+    let res = call_fn(&app, None, "counter_info", &[("code", "khongtontai")]).await;
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("counter_not_found"));
+    let res = call_fn(&app, None, "exports", &[]).await;
+    assert_eq!(res.status(), 401);
+    let res = call_fn(&app, None, "officer_case", &[("code", "PA-000000")]).await;
+    assert_eq!(res.status(), 401);
+    // A commune's viewer asking for the provincial centre's quarter report.
+    app.create_user("xa.xem", PW, Role::Viewer, Some("P.X")).await;
+    let b = app.sign_in("xa.xem", PW).await;
+    let res = call_fn(&app, Some(&b.cookie), "quarter_report", &[("code", "P.C")]).await;
+    assert_eq!(res.status(), 403);
+    // A success is still a 200.
+    let res = call_fn(&app, None, "counter_info", &[("code", &app.fixture.c1)]).await;
+    assert_eq!(res.status(), 200);
+}
