@@ -14,6 +14,7 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     PayloadTooLarge,
     InvalidQuery,
+    InvalidCharacters,
     InvalidDate,
     InvalidPeriod,
     InvalidRollup,
@@ -93,6 +94,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidCharacters => "invalid_characters",
             ErrorCode::InvalidDate => "invalid_date",
             ErrorCode::InvalidPeriod => "invalid_period",
             ErrorCode::InvalidRollup => "invalid_rollup",
@@ -195,6 +197,7 @@ impl ErrorCode {
             | ErrorCode::UnknownReason
             | ErrorCode::Required
             | ErrorCode::WrongType
+            | ErrorCode::InvalidCharacters
             | ErrorCode::InvalidLoginName
             | ErrorCode::WeakPassword
             | ErrorCode::PasswordMismatch
@@ -232,6 +235,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => Msg::ErrUnsupportedMediaType,
             ErrorCode::PayloadTooLarge => Msg::ErrPayloadTooLarge,
             ErrorCode::InvalidQuery => Msg::ErrInvalidQuery,
+            ErrorCode::InvalidCharacters => Msg::ErrInvalidCharacters,
             ErrorCode::InvalidDate => Msg::ErrInvalidDate,
             ErrorCode::InvalidPeriod => Msg::ErrInvalidPeriod,
             ErrorCode::InvalidRollup => Msg::ErrInvalidRollup,

@@ -374,7 +374,8 @@ pub(crate) fn json_object(
         Err(_) => return Err(ErrorCode::InvalidJson.into()),
     };
     match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
+        // Text the database or XML cannot hold (NUL, U+FFFE…) is refused here, field named.
+        Ok(Value::Object(map)) => app::domain::text::check_json(&map).map(|()| map),
         _ => Err(ErrorCode::InvalidJson.into()),
     }
 }

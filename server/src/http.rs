@@ -453,7 +453,10 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         user_agent: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         ..Default::default()
     };
-    for (name, value) in fields {
+    for (name, mut value) in fields {
+        if unclean.is_some() {
+            value.retain(app::domain::text::allowed_char);
+        }
         match name.as_str() {
             FORM_TOKEN_FIELD => {
                 sub.submission_key = Some(scoped_key(ctx.counter.id, &value));
@@ -485,6 +488,13 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         }
     }
 
+    if let Some(err) = unclean {
+        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        shown.errors = err.fields;
+        let mut res = render_page(&state, page_req(), move || provide_context(shown.clone())).await;
+        *res.status_mut() = status;
+        return res;
+    }
     match survey::submit(&state, &ctx, sub).await {
         Ok(_) => Redirect::to(&format!("/s/{}/cam-on", ctx.counter.code)).into_response(),
         Err(err) => {

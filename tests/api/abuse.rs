@@ -193,3 +193,90 @@ async fn server_functions_answer_not_found_and_forbidden_with_their_own_status()
     let res = call_fn(&app, None, "counter_info", &[("code", &app.fixture.c1)]).await;
     assert_eq!(res.status(), 200);
 }
+
+// ---- 4. NUL and non-characters -------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nul_bytes_and_non_characters_are_refused_with_the_field_named() {
+    let app = TestApp::spawn().await;
+    let c1 = app.fixture.c1.clone();
+    // The survey form.
+    let res = app.post_form(&c1, &[("II.A1", "5"), ("comment", "tốt\u{0}lắm")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("ký tự không được phép"), "the reason, in Vietnamese");
+    assert_eq!(app.count("response").await, 0);
+    // The JSON API.
+    for bad in ["tốt\u{0}lắm", "x\u{FFFE}", "x\u{FFFF}"] {
+        let res =
+            app.post_json("/api/v1/responses", &json!({"counter": c1, "answers": {"II.A1": 5}, "comment": bad})).await;
+        assert_eq!(res.status(), 422);
+        let v = body(res).await;
+        assert_eq!(field_codes(&v), [("comment".to_owned(), "invalid_characters".to_owned())]);
+    }
+    let res = app.post_json("/api/v1/responses", &json!({"counter": c1, "answers": {"II.A1": "5\u{0}"}})).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(field_codes(&body(res).await), [("answers.II.A1".to_owned(), "invalid_characters".to_owned())]);
+    assert_eq!(app.count("response").await, 0);
+    // Tabs and line breaks are ordinary text.
+    let res = app
+        .post_json("/api/v1/responses", &json!({"counter": c1, "answers": {"II.A1": 5}, "comment": "dòng 1\n\tdòng 2"}))
+        .await;
+    assert_eq!(res.status(), 201);
+    // The feedback form: refused with the NUL, taken without it.
+    let report = |description: &'static str| {
+        let app = &app;
+        async move {
+            app.post_multipart(
+                "/gop-y",
+                &[
+                    ("kind", "on_site"),
+                    ("category", "ha-tang-giao-thong"),
+                    ("agency", "P.X"),
+                    ("description", description),
+                    ("address", "Thôn Đông"),
+                    ("anonymous", "1"),
+                    ("consent", "1"),
+                ],
+                &[photo()],
+            )
+            .await
+        }
+    };
+    let res = report("Đèn\u{0} hỏng cả tuần").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("ký tự không được phép"));
+    assert_eq!(app.count("feedback_case").await, 0);
+    assert_eq!(report("Đèn hỏng cả tuần").await.status(), 303);
+    // Open311: refused with the NUL, taken without it.
+    let key = crate::tickets::api_key_for(&app, "P").await;
+    let open311 = |description: &'static str| {
+        let (app, key) = (&app, key.clone());
+        async move {
+            app.client
+                .post(app.url("/open311/v2/requests.json"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(serde_urlencoded_pairs(&[
+                    ("api_key", &key),
+                    ("service_code", "chieu-sang"),
+                    ("attribute[kind]", "procedure"),
+                    ("attribute[agency_code]", "P.X"),
+                    ("address_string", "Thôn Đông, xã Thử"),
+                    ("description", description),
+                    ("email", "chu.ho@example.vn"),
+                    ("first_name", "Lê"),
+                    ("last_name", "Văn Cường"),
+                    ("phone", "0987654321"),
+                ]))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = open311("Đèn đường\u{0} tắt cả tuần.").await;
+    assert_eq!(res.status(), 400);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("description: ") && text.contains("ký tự không được phép"), "{text}");
+    assert_eq!(app.count("feedback_case").await, 1, "nothing more stored");
+    assert_eq!(open311("Đèn đường tắt cả tuần.").await.status(), 200);
+}
