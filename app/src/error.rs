@@ -14,6 +14,7 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     PayloadTooLarge,
     InvalidQuery,
+    InvalidIdempotencyKey,
     InvalidCharacters,
     InvalidDate,
     InvalidPeriod,
@@ -94,6 +95,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidIdempotencyKey => "invalid_idempotency_key",
             ErrorCode::InvalidCharacters => "invalid_characters",
             ErrorCode::InvalidDate => "invalid_date",
             ErrorCode::InvalidPeriod => "invalid_period",
@@ -167,6 +169,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidJson
             | ErrorCode::InvalidQuery
+            | ErrorCode::InvalidIdempotencyKey
             | ErrorCode::InvalidDate
             | ErrorCode::InvalidPeriod
             | ErrorCode::InvalidRollup
@@ -235,6 +238,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => Msg::ErrUnsupportedMediaType,
             ErrorCode::PayloadTooLarge => Msg::ErrPayloadTooLarge,
             ErrorCode::InvalidQuery => Msg::ErrInvalidQuery,
+            ErrorCode::InvalidIdempotencyKey => Msg::ErrInvalidIdempotencyKey,
             ErrorCode::InvalidCharacters => Msg::ErrInvalidCharacters,
             ErrorCode::InvalidDate => Msg::ErrInvalidDate,
             ErrorCode::InvalidPeriod => Msg::ErrInvalidPeriod,

@@ -277,11 +277,10 @@ async fn post_response(
         Ok(ctx) => ctx,
         Err(e) => return ApiError::new(e, lang).into_response(),
     };
-    sub.submission_key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty())
-        .map(|k| scoped_key(ctx.counter.id, k));
+    sub.submission_key = match crate::headers::idempotency_key(&headers) {
+        Ok(k) => k.map(|k| scoped_key(ctx.counter.id, &k)),
+        Err(e) => return ApiError::new(e, lang).into_response(),
+    };
     match survey::submit(&state, &ctx, sub).await {
         Ok(stored) => {
             let status = if stored.duplicate { StatusCode::OK } else { StatusCode::CREATED };

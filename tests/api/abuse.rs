@@ -280,3 +280,42 @@ async fn nul_bytes_and_non_characters_are_refused_with_the_field_named() {
     assert_eq!(app.count("feedback_case").await, 1, "nothing more stored");
     assert_eq!(open311("Đèn đường tắt cả tuần.").await.status(), 200);
 }
+
+// ---- 5. Idempotency keys -------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_over_long_idempotency_key_is_refused_not_ignored() {
+    let app = TestApp::spawn().await;
+    let long = "k".repeat(101);
+    let res = app
+        .client
+        .post(app.url("/api/v1/responses"))
+        .header("idempotency-key", &long)
+        .json(&json!({"counter": app.fixture.c1, "answers": {"II.A1": 5}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(body(res).await["code"], "invalid_idempotency_key");
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/kiosk/{}", app.fixture.c1)))
+        .header("idempotency-key", &long)
+        .json(&json!({"rating": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(body(res).await["code"], "invalid_idempotency_key");
+    assert_eq!(app.count("response").await, 0);
+    // One of 100 characters is fine.
+    let res = app
+        .client
+        .post(app.url("/api/v1/responses"))
+        .header("idempotency-key", "k".repeat(100))
+        .json(&json!({"counter": app.fixture.c1, "answers": {"II.A1": 5}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
