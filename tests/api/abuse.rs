@@ -319,3 +319,47 @@ async fn an_over_long_idempotency_key_is_refused_not_ignored() {
         .unwrap();
     assert_eq!(res.status(), 201);
 }
+
+// ---- 6. Staff lists within the viewer's subtree -----------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commune_officer_is_not_shown_the_provinces_administrators() {
+    let app = TestApp::spawn().await;
+    app.create_user("tinh.quan.tri", PW, Role::AgencyAdmin, Some("P")).await;
+    app.create_user("xa.can.bo", PW, Role::Officer, Some("P.X")).await;
+    let x = app.sign_in("xa.can.bo", PW).await;
+    let res = app
+        .post_multipart(
+            "/gop-y",
+            &[
+                ("kind", "on_site"),
+                ("category", "ha-tang-giao-thong"),
+                ("agency", "P.X"),
+                ("description", "Đèn đường tắt cả tuần ở thôn Đông."),
+                ("address", "Thôn Đông"),
+                ("anonymous", "1"),
+                ("consent", "1"),
+            ],
+            &[photo()],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap_or_default());
+    let code: String = app.row("SELECT tracking_code FROM feedback_case").await.try_get("", "tracking_code").unwrap();
+    let page = app.get_as(&x.cookie, &format!("/pakn/{code}")).await.text().await.unwrap();
+    assert!(page.contains("xa.can.bo"), "the officer can hand the case to themselves");
+    assert!(!page.contains("tinh.quan.tri"), "the province's administrator is not listed");
+    let inbox = app.get_as(&x.cookie, "/pakn").await.text().await.unwrap();
+    assert!(!inbox.contains("tinh.quan.tri"));
+    // Nor can the case be handed to them by id.
+    let res = app.post_as(&x.cookie, &format!("/pakn/{code}"), &[("csrf", &x.csrf), ("action", "receive")]).await;
+    assert_eq!(res.status(), 303);
+    let admin: i64 = app.row("SELECT id FROM app_user WHERE login = 'tinh.quan.tri'").await.try_get("", "id").unwrap();
+    let res = app
+        .post_as(
+            &x.cookie,
+            &format!("/pakn/{code}"),
+            &[("csrf", &x.csrf), ("action", "assign"), ("handler", &admin.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+}
