@@ -363,3 +363,68 @@ async fn a_commune_officer_is_not_shown_the_provinces_administrators() {
         .await;
     assert_eq!(res.status(), 422);
 }
+
+// ---- 7. Unit-owned questionnaires in their own namespace ----------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_named_like_a_shared_questionnaire_gets_its_own_line() {
+    let app = TestApp::spawn().await;
+    agencies::create(
+        &app.db,
+        NewAgency {
+            code: "HOSPITAL".into(),
+            kind: app::domain::codes::AgencyKind::Department,
+            name_vi: "Bệnh viện tỉnh".into(),
+            name_en: "Provincial hospital".into(),
+            parent_code: Some("P".into()),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+        },
+    )
+    .await
+    .unwrap();
+    app.create_user("qt.tinh", PW, Role::AgencyAdmin, Some("P")).await;
+    let admin = app.sign_in("qt.tinh", PW).await;
+    let shared: i64 = app
+        .row("SELECT id FROM instrument WHERE code = 'hospital-outpatient' AND version = 1")
+        .await
+        .try_get("", "id")
+        .unwrap();
+    let res = app
+        .post_as(
+            &admin.cookie,
+            "/quan-tri/bang-hoi",
+            &[("csrf", &admin.csrf), ("action", "copy"), ("id", &shared.to_string()), ("unit", "HOSPITAL")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.count("instrument WHERE code = 'hospital-outpatient'").await, 1, "the shared line is untouched");
+    let copy: i64 = app.row("SELECT MAX(id) AS id FROM instrument").await.try_get("", "id").unwrap();
+    let row = app.row(&format!("SELECT code, version FROM instrument WHERE id = {copy}")).await;
+    let code: String = row.try_get("", "code").unwrap();
+    assert_eq!(row.try_get::<i32>("", "version").unwrap(), 1);
+    assert_ne!(code, "hospital-outpatient");
+    // Published and renamed, it still appears only to its own agency.
+    let path = format!("/quan-tri/bang-hoi/{copy}");
+    let res = app
+        .post_as(
+            &admin.cookie,
+            &path,
+            &[
+                ("csrf", &admin.csrf),
+                ("action", "save"),
+                ("name_vi", "Phiếu riêng của bệnh viện"),
+                ("name_en", "Our own hospital survey"),
+                ("min_answers", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = app.post_as(&admin.cookie, &path, &[("csrf", &admin.csrf), ("action", "publish")]).await;
+    assert_eq!(res.status(), 303);
+    let public = app.get("/dashboard").await.text().await.unwrap();
+    assert!(!public.contains("Phiếu riêng của bệnh viện"), "not in the public dashboard's list");
+    let other = app.get("/dashboard/P.D").await.text().await.unwrap();
+    assert!(!other.contains("Phiếu riêng của bệnh viện"), "not in another unit's dashboard's list");
+    let own = app.get("/dashboard/HOSPITAL").await.text().await.unwrap();
+    assert!(own.contains("Phiếu riêng của bệnh viện"), "in its own unit's dashboard's list");
+}
