@@ -308,7 +308,7 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
         if bytes.len() > photos::MAX_BYTES {
             return Err(AppError::invalid(vec![FieldError::new("photos", ErrorCode::PhotoTooLarge)]));
         }
-        let done = tokio::task::spawn_blocking(move || photos::process(&bytes)).await.map_err(AppError::internal)?;
+        let done = photos::process_bounded(bytes).await.map_err(AppError::internal)?;
         processed.push(done.map_err(|e| AppError::invalid(vec![FieldError::new("photos", photo_error(e))]))?);
     }
 
