@@ -14,6 +14,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     PayloadTooLarge,
     InvalidQuery,
+    InvalidIdempotencyKey,
+    InvalidCharacters,
     InvalidDate,
     InvalidPeriod,
     InvalidRollup,
@@ -98,6 +100,8 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::InvalidQuery => "invalid_query",
+            ErrorCode::InvalidIdempotencyKey => "invalid_idempotency_key",
+            ErrorCode::InvalidCharacters => "invalid_characters",
             ErrorCode::InvalidDate => "invalid_date",
             ErrorCode::InvalidPeriod => "invalid_period",
             ErrorCode::InvalidRollup => "invalid_rollup",
@@ -175,6 +179,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidJson
             | ErrorCode::InvalidQuery
+            | ErrorCode::InvalidIdempotencyKey
             | ErrorCode::InvalidDate
             | ErrorCode::InvalidPeriod
             | ErrorCode::InvalidRollup
@@ -210,6 +215,7 @@ impl ErrorCode {
             | ErrorCode::UnknownReason
             | ErrorCode::Required
             | ErrorCode::WrongType
+            | ErrorCode::InvalidCharacters
             | ErrorCode::InvalidLoginName
             | ErrorCode::WeakPassword
             | ErrorCode::PasswordMismatch
@@ -258,6 +264,8 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => Msg::ErrUnsupportedMediaType,
             ErrorCode::PayloadTooLarge => Msg::ErrPayloadTooLarge,
             ErrorCode::InvalidQuery => Msg::ErrInvalidQuery,
+            ErrorCode::InvalidIdempotencyKey => Msg::ErrInvalidIdempotencyKey,
+            ErrorCode::InvalidCharacters => Msg::ErrInvalidCharacters,
             ErrorCode::InvalidDate => Msg::ErrInvalidDate,
             ErrorCode::InvalidPeriod => Msg::ErrInvalidPeriod,
             ErrorCode::InvalidRollup => Msg::ErrInvalidRollup,

@@ -318,11 +318,10 @@ async fn post_response(
     };
     sub.client_ip = client_ip(&state, &headers, connect.map(|c| c.0.0));
     sub.user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    sub.submission_key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty())
-        .map(|k| scoped_key(ctx.counter.id, k));
+    sub.submission_key = match crate::headers::idempotency_key(&headers) {
+        Ok(k) => k.map(|k| scoped_key(ctx.counter.id, &k)),
+        Err(e) => return ApiError::new(e, lang).into_response(),
+    };
     match survey::submit(&state, &ctx, sub).await {
         Ok(stored) => {
             let status = if stored.duplicate { StatusCode::OK } else { StatusCode::CREATED };
@@ -415,7 +414,8 @@ pub(crate) fn json_object(
         Err(_) => return Err(ErrorCode::InvalidJson.into()),
     };
     match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
+        // Text the database or XML cannot hold (NUL, U+FFFE…) is refused here, field named.
+        Ok(Value::Object(map)) => app::domain::text::check_json(&map).map(|()| map),
         _ => Err(ErrorCode::InvalidJson.into()),
     }
 }

@@ -104,6 +104,17 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
         values.extend(pairs);
     }
+    // Text the database cannot hold (NUL, U+FFFE…): the form again, the fields named.
+    if let Err(err) = app::domain::text::check_pairs(values.iter()) {
+        for v in values.values_mut() {
+            v.retain(app::domain::text::allowed_char);
+        }
+        values.remove("website");
+        attempt.values = values;
+        attempt.photos_sent = files.len();
+        attempt.errors = err.fields;
+        return form_again(&state, parts, attempt).await;
+    }
     if values.get("website").is_some_and(|v| !v.is_empty()) {
         tracing::warn!("feedback form with the honeypot filled in: not stored");
         return Redirect::to("/gop-y").into_response();

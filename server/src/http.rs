@@ -173,7 +173,7 @@ async fn page(State(state): State<AppState>, req: Request) -> Response {
 async fn server_function(State(state): State<AppState>, req: Request) -> Response {
     let user = session::current_user(&state, req.headers()).await;
     let base = page_context(&state);
-    leptos_axum::handle_server_fns_with_context(
+    let res = leptos_axum::handle_server_fns_with_context(
         move || {
             base();
             if let Some(u) = user.clone() {
@@ -183,7 +183,25 @@ async fn server_function(State(state): State<AppState>, req: Request) -> Respons
         req,
     )
     .await
-    .into_response()
+    .into_response();
+    with_error_status(res).await
+}
+
+/// leptos answers every server function's error with 500; an [`AppError`] (serialized as JSON,
+/// e.g. `{"code":"counter_not_found"}`) gets its own status instead: 404, 403, 401, 422… The
+/// browser's side reads any 4xx or 5xx as the error, so islands are unaffected.
+async fn with_error_status(res: Response) -> Response {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The pages of the app, listed once per process. Listing them renders the app with resource
@@ -268,13 +286,63 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// A local path to return to after switching language; anything else goes home, so the link
-/// cannot be abused to send people to another site.
+/// A local path to return to after switching language or signing in; anything else goes home,
+/// so the link cannot be abused to send people to another site. `next` is already decoded once
+/// (from the query or the form).
 pub(crate) fn safe_next(next: Option<&String>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
-        _ => "/".to_owned(),
+    next.and_then(|n| local_path(n)).unwrap_or_else(|| "/".to_owned())
+}
+
+/// Decodes `%XX` escapes (invalid UTF-8 becomes U+FFFD).
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
     }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `raw` read as a relative path of this site, ready for a `Location` header; `None` when it
+/// could lead elsewhere or break the header. Browsers drop tabs and line breaks from URLs and
+/// read `\` as `/`, so `/\t/evil.example` would become `//evil.example` (another site): control
+/// characters and backslashes are refused, before and after one more percent-decoding, and
+/// what is left without whitespace must start with exactly one `/` (so no scheme either).
+fn local_path(raw: &str) -> Option<String> {
+    let decoded = percent_decoded(raw);
+    for s in [raw, decoded.as_str()] {
+        if s.chars().any(|c| c.is_control() || c == '\\') {
+            return None;
+        }
+        let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        if !squeezed.starts_with('/') || squeezed.starts_with("//") {
+            return None;
+        }
+    }
+    if !raw.starts_with('/') {
+        return None;
+    }
+    // Spaces and non-ASCII characters are escaped, so the header always holds visible ASCII.
+    let mut out = String::with_capacity(raw.len());
+    for b in raw.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Some(out)
 }
 
 /// `GET /lang/{vi|en}?next=/path`: remembers the language for a year and goes back.
@@ -376,6 +444,17 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         tracing::warn!(counter = ctx.counter.code, "survey form with the honeypot filled in: not stored");
         return Redirect::to(&format!("/s/{}/cam-on", ctx.counter.code)).into_response();
     }
+    // Text the database cannot hold (NUL, U+FFFE…): the page again, the fields named, nothing
+    // stored. Answers are reported under `answers.{code}`, as the page marks them.
+    let unclean = app::domain::text::check_pairs(fields.iter().map(|(name, value)| {
+        let field = match name.as_str() {
+            FORM_TOKEN_FIELD | PROCEDURE_FIELD | COMMENT_FIELD | HONEYPOT_FIELD | CONTACT_NAME | CONTACT_PHONE
+            | CONTACT_EMAIL | CONTACT_CONSENT => name.clone(),
+            code => format!("answers.{code}"),
+        };
+        (field, value.as_str())
+    }))
+    .err();
     let mut shown = SubmittedSurvey::default();
     let mut sub = Submission {
         door: match ticket {
@@ -386,7 +465,10 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         user_agent: parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         ..Default::default()
     };
-    for (name, value) in fields {
+    for (name, mut value) in fields {
+        if unclean.is_some() {
+            value.retain(app::domain::text::allowed_char);
+        }
         match name.as_str() {
             FORM_TOKEN_FIELD => {
                 sub.submission_key = Some(scoped_key(ctx.counter.id, &value));
@@ -418,6 +500,13 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         }
     }
 
+    if let Some(err) = unclean {
+        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        shown.errors = err.fields;
+        let mut res = render_page(&state, page_req(), move || provide_context(shown.clone())).await;
+        *res.status_mut() = status;
+        return res;
+    }
     match survey::submit(&state, &ctx, sub).await {
         Ok(_) => Redirect::to(&format!("/s/{}/cam-on", ctx.counter.code)).into_response(),
         Err(err) => {
@@ -487,6 +576,26 @@ mod tests {
         assert_eq!(safe_next(s("https://evil.example").as_ref()), "/");
         assert_eq!(safe_next(s("/\\evil.example").as_ref()), "/");
         assert_eq!(safe_next(None), "/");
+        // Browsers strip tabs and line breaks: `/\t/evil.example` is `//evil.example` to them.
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/x",
+            "/%09/evil.example",
+            "/%0d/x",
+            "/%5cevil.example",
+            "/%2F/evil.example",
+            " //evil.example",
+            "/ /evil.example",
+            "/\u{0}",
+            "/\u{85}x",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(s(bad).as_ref()), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(s("/s/abcé d").as_ref()), "/s/abc%C3%A9%20d");
+        assert_eq!(safe_next(s("/dashboard?from=2026-01-01&x=%20").as_ref()), "/dashboard?from=2026-01-01&x=%20");
     }
 
     #[test]

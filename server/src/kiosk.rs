@@ -97,14 +97,13 @@ pub async fn post_rating(
         Ok(t) => t,
         Err(e) => return ApiError::new(e, lang).into_response(),
     };
+    let key = crate::headers::idempotency_key(&headers);
     let rating = match json_object(&headers, body).and_then(|map| parse_rating(&map)) {
         Ok(r) => KioskRating {
-            idempotency_key: headers
-                .get("idempotency-key")
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-                .filter(|k| !k.is_empty() && k.len() <= 100)
-                .map(str::to_owned),
+            idempotency_key: match key {
+                Ok(k) => k,
+                Err(e) => return ApiError::new(e, lang).into_response(),
+            },
             client_ip: client_ip(&state, &headers, connect.map(|c| c.0.0)),
             user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
             ..r

@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod api;
 pub mod db;
 pub mod feedback;
+pub mod headers;
 pub mod http;
 pub mod kiosk;
 pub mod listen;

@@ -354,6 +354,11 @@ async fn post_file(
         }
         Err(_) => return internal(fmt),
     };
+    if let Err(e) = app::domain::text::check_pairs(p.0.iter().map(|(n, v)| (n, v))) {
+        let lang = lang_of(&headers);
+        let list = e.fields.iter().map(|f| format!("{}: {}", f.field, f.message(lang))).collect();
+        return errors(fmt, StatusCode::BAD_REQUEST, list);
+    }
     if let Err(r) = check_jurisdiction(&state, &p, fmt).await {
         return r;
     }

@@ -16,7 +16,7 @@ use app::{
 use axum::{
     Form,
     extract::{ConnectInfo, Request, State},
-    http::{StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 use leptos::prelude::provide_context;
@@ -59,9 +59,14 @@ pub async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
                 tracing::warn!(login, "sign-in throttled");
             }
             let status = status_of(&error);
+            let throttled = error.code == ErrorCode::TooManyAttempts;
             let attempt = LoginAttempt { login, error };
             let mut res = page_with(&state, parts, move || provide_context(attempt.clone())).await;
             *res.status_mut() = status;
+            if throttled {
+                // The lock lasts at most one window from the last counted failure.
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(auth::THROTTLE_WINDOW.num_seconds()));
+            }
             res
         }
     }

@@ -14,4 +14,5 @@ pub mod scorecard;
 pub mod sipas;
 pub mod stats;
 pub mod survey;
+pub mod text;
 pub mod workdays;

@@ -44,8 +44,22 @@ fn classify(e: ImageError) -> PhotoError {
     }
 }
 
-/// Checks, turns upright, strips, resizes and encodes one photo. CPU work: call it on
-/// `tokio::task::spawn_blocking`.
+/// One decode per core at a time: a burst of forms with large photos waits its turn instead of
+/// taking every core and the memory of several 40-megapixel decodes at once.
+fn decode_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+/// [`process`] on a blocking thread, with at most one decode per core running at once.
+pub async fn process_bounded(bytes: Vec<u8>) -> Result<Result<Processed, PhotoError>, tokio::task::JoinError> {
+    // The semaphore is never closed, so acquiring cannot fail.
+    let _slot = decode_slots().acquire().await.ok();
+    tokio::task::spawn_blocking(move || process(&bytes)).await
+}
+
+/// Checks, turns upright, strips, resizes and encodes one photo. CPU work: call it through
+/// [`process_bounded`].
 pub fn process(bytes: &[u8]) -> Result<Processed, PhotoError> {
     if bytes.len() > MAX_BYTES {
         return Err(PhotoError::TooLarge);

@@ -359,7 +359,13 @@ pub async fn agency_report(
         rollup: q.rollup,
         basis: q.basis,
         questionnaire: lens.instrument.code.clone(),
-        questionnaires: indices::questionnaire_choices(db).await?,
+        // Shared questionnaires, and those of the unit's own line: itself, the units above it
+        // (whose questionnaires its counters may use) and the units below it.
+        questionnaires: indices::questionnaire_choices(
+            db,
+            &super::calendar::ancestors(&units, unit.id).into_iter().chain(subtree.iter().copied()).collect::<Vec<_>>(),
+        )
+        .await?,
         low_sample_below: lens.low_sample_below,
         overall: indices::figure(&report.overall),
         elements: if detailed { coded(&report.elements) } else { Vec::new() },
@@ -398,7 +404,8 @@ pub async fn overview(state: &AppState, q: ReportQuery) -> Result<Overview, AppE
     let reports = lens.reports_for(&nodes, &q.period).await?;
     Ok(Overview {
         questionnaire: lens.instrument.code.clone(),
-        questionnaires: indices::questionnaire_choices(&state.db).await?,
+        // The public overview lists the shared questionnaires only.
+        questionnaires: indices::questionnaire_choices(&state.db, &[]).await?,
         rows: lens.rows(&shown, &reports),
         period: q.period,
         rollup: q.rollup,

@@ -1,6 +1,7 @@
 //! Staff sign-in: argon2id passwords, server-side sessions in the database (so several server
-//! instances share them), per-session CSRF tokens, and throttling of failed sign-ins per login
-//! name and per client address.
+//! instances share them), per-session CSRF tokens, and throttling of failed sign-ins per (login
+//! name, client address) pair and per client address. There is no lock on a login name alone:
+//! guessing at a colleague's login from elsewhere must not lock them out.
 
 use super::meta::{random_hex, sha256_hex};
 use super::{audit, now};
@@ -27,8 +28,9 @@ pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 pub const SESSION_IDLE: Duration = Duration::hours(2);
 /// Failed sign-ins are counted over this window.
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
-/// Failures for one login name within the window before it is locked for the rest of it.
-pub const MAX_FAILURES_PER_LOGIN: u64 = 5;
+/// Attempts at one login name from one client address within the window before that pair is
+/// locked for the rest of it.
+pub const MAX_FAILURES_PER_PAIR: u64 = 5;
 /// Failures from one client address within the window (several staff may share an office NAT).
 pub const MAX_FAILURES_PER_ADDRESS: u64 = 30;
 
@@ -168,13 +170,31 @@ async fn failures_since(db: &impl ConnectionTrait, key: &str, since: DateTime<Ut
         .await?)
 }
 
-async fn record_failure(db: &impl ConnectionTrait, key: String) -> Result<(), AppError> {
-    login_failure::ActiveModel { key: Set(key), at: Set(now()), ..Default::default() }.insert(db).await?;
+/// Records an attempt (counted as a failure until it succeeds); returns its row's id.
+async fn record_attempt(db: &impl ConnectionTrait, key: String, at: DateTime<Utc>) -> Result<i64, AppError> {
+    Ok(login_failure::ActiveModel { key: Set(key), at: Set(at), ..Default::default() }.insert(db).await?.id)
+}
+
+async fn forget_rows(db: &impl ConnectionTrait, ids: Vec<i64>) -> Result<(), AppError> {
+    login_failure::Entity::delete_many().filter(login_failure::Column::Id.is_in(ids)).exec(db).await?;
     Ok(())
+}
+
+/// The throttle keys of an attempt: the (login name, address) pair, hashed so that the table
+/// holds no login names, and the address (already a keyed hash).
+fn throttle_keys(login: &str, client_key: &str) -> (String, String) {
+    let name: String = login.chars().take(80).collect();
+    (format!("pair:{}", sha256_hex(&format!("{name}\n{client_key}"))), format!("ip:{client_key}"))
 }
 
 /// Signs a staff member in. Unknown login names, wrong passwords and disabled accounts all get
 /// the same answer after the same work. Returns the session token for the cookie.
+///
+/// Every attempt is recorded *before* the password is checked and then counted including
+/// itself, so that of N guesses sent at once at most [`MAX_FAILURES_PER_PAIR`] reach the
+/// check: the k-th recorded attempt sees at least k rows. A refused attempt removes its rows
+/// again (it checked nothing, and hammering must not fill the table); a success removes the
+/// pair's rows and its own address row.
 pub async fn sign_in(
     db: &impl ConnectionTrait,
     login: &str,
@@ -184,11 +204,13 @@ pub async fn sign_in(
     let at = now();
     let since = at - THROTTLE_WINDOW;
     let name = login.trim().to_lowercase();
-    let login_key = format!("login:{}", name.chars().take(80).collect::<String>());
-    let address_key = format!("ip:{client_key}");
-    if failures_since(db, &login_key, since).await? >= MAX_FAILURES_PER_LOGIN
-        || failures_since(db, &address_key, since).await? >= MAX_FAILURES_PER_ADDRESS
+    let (pair_key, address_key) = throttle_keys(&name, client_key);
+    let pair_row = record_attempt(db, pair_key.clone(), at).await?;
+    let address_row = record_attempt(db, address_key.clone(), at).await?;
+    if failures_since(db, &pair_key, since).await? > MAX_FAILURES_PER_PAIR
+        || failures_since(db, &address_key, since).await? > MAX_FAILURES_PER_ADDRESS
     {
+        forget_rows(db, vec![pair_row, address_row]).await?;
         return Err(AppError::new(ErrorCode::TooManyAttempts));
     }
     let user = app_user::Entity::find().filter(app_user::Column::Login.eq(name.as_str())).one(db).await?;
@@ -199,8 +221,7 @@ pub async fn sign_in(
     };
     let matches = verify_password(password.to_owned(), phc).await;
     let Some(user) = usable.filter(|_| matches) else {
-        record_failure(db, login_key).await?;
-        record_failure(db, address_key).await?;
+        // The attempt's rows stay: they are this failure's record.
         // Old failures are of no use once outside every window.
         login_failure::Entity::delete_many()
             .filter(login_failure::Column::At.lt(at - Duration::days(1)))
@@ -208,7 +229,8 @@ pub async fn sign_in(
             .await?;
         return Err(AppError::new(ErrorCode::InvalidCredentials));
     };
-    login_failure::Entity::delete_many().filter(login_failure::Column::Key.eq(login_key)).exec(db).await?;
+    login_failure::Entity::delete_many().filter(login_failure::Column::Key.eq(pair_key)).exec(db).await?;
+    forget_rows(db, vec![address_row]).await?;
     let token = random_hex(32)?;
     let session = user_session::ActiveModel {
         id: Set(sha256_hex(&token)),

@@ -352,7 +352,7 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
         if bytes.len() > photos::MAX_BYTES {
             return Err(AppError::invalid(vec![FieldError::new("photos", ErrorCode::PhotoTooLarge)]));
         }
-        let done = tokio::task::spawn_blocking(move || photos::process(&bytes)).await.map_err(AppError::internal)?;
+        let done = photos::process_bounded(bytes).await.map_err(AppError::internal)?;
         processed.push(done.map_err(|e| AppError::invalid(vec![FieldError::new("photos", photo_error(e))]))?);
     }
 
@@ -698,10 +698,13 @@ fn may_see(scope: &Scope, c: &feedback_case::Model) -> bool {
     scope.contains(c.agency_id) || c.escalated_to_id.is_some_and(|e| scope.contains(e))
 }
 
-/// The people of a unit's subtree who may be given a case.
-async fn handlers_for(db: &impl ConnectionTrait, agency_id: i64) -> Result<Vec<Person>, AppError> {
+/// The people who may be given a case of a unit: officers and administrators of the unit and
+/// the units above it, limited to those the viewer's scope covers (a commune's officer is not
+/// shown the province's staff, nor may hand them a case).
+async fn handlers_for(db: &impl ConnectionTrait, agency_id: i64, viewer: &Scope) -> Result<Vec<Person>, AppError> {
     let units = agencies::all(db).await?;
-    let chain = calendar::ancestors(&units, agency_id);
+    let chain: Vec<i64> =
+        calendar::ancestors(&units, agency_id).into_iter().filter(|id| viewer.contains(*id)).collect();
     Ok(app_user::Entity::find()
         .filter(app_user::Column::AgencyId.is_in(chain))
         .filter(app_user::Column::Role.is_in([Role::Officer.as_str(), Role::AgencyAdmin.as_str()]))
@@ -790,7 +793,7 @@ pub async fn inbox(db: &impl ConnectionTrait, user: &CurrentUser, filter: InboxF
     let cat_names: HashMap<i64, Localized> =
         cats.iter().map(|c| (c.id, Localized::new(&c.name_vi, &c.name_en))).collect();
     let handlers = match scope.root() {
-        Some(root) => handlers_for(db, root).await?,
+        Some(root) => handlers_for(db, root, &scope).await?,
         None => Vec::new(),
     };
     Ok(Inbox {
@@ -887,7 +890,7 @@ pub async fn for_officer(
         } else {
             Vec::new()
         },
-        handlers: handlers_for(db, c.agency_id).await?,
+        handlers: handlers_for(db, c.agency_id, &scope).await?,
         units: unit_options(&units, vn_date(now())),
         categories: categories(db).await?.iter().map(category_option).collect(),
         canned: canned.into_iter().map(|r| CannedReplyView { id: r.id, title: r.title, body: r.body }).collect(),
@@ -1020,7 +1023,7 @@ pub async fn act(state: &AppState, user: &CurrentUser, code: &str, input: Office
                 .trim()
                 .parse()
                 .map_err(|_| AppError::invalid(vec![FieldError::new("handler", ErrorCode::Required)]))?;
-            if !handlers_for(db, case.agency_id).await?.iter().any(|p| p.id == id) {
+            if !handlers_for(db, case.agency_id, &scope).await?.iter().any(|p| p.id == id) {
                 return Err(AppError::invalid(vec![FieldError::new("handler", ErrorCode::UnknownField)]));
             }
             row.handler_id = Set(Some(id));

@@ -260,9 +260,19 @@ pub fn figure(e: &Estimate) -> IndexFigure {
 
 /// The questionnaires an index can be shown for: the newest published version of each (the
 /// kiosks' quick question aside), the default one first.
-pub async fn questionnaire_choices(db: &impl ConnectionTrait) -> Result<Vec<QuestionnaireChoice>, AppError> {
+/// The shared questionnaires and those owned by one of `owners` (a unit's own questionnaire is
+/// listed only on the dashboards of its line, never in other agencies' or the public lists).
+pub async fn questionnaire_choices(
+    db: &impl ConnectionTrait,
+    owners: &[i64],
+) -> Result<Vec<QuestionnaireChoice>, AppError> {
     let rows = instrument::Entity::find()
         .filter(instrument::Column::Status.eq("published"))
+        .filter(
+            sea_orm::Condition::any()
+                .add(instrument::Column::AgencyId.is_null())
+                .add(instrument::Column::AgencyId.is_in(owners.iter().copied())),
+        )
         .filter(instrument::Column::Code.ne(KIOSK_INSTRUMENT))
         .order_by_desc(instrument::Column::IsDefault)
         .order_by_asc(instrument::Column::Code)

@@ -87,10 +87,27 @@ pub fn usable_by(lineage: &[i64], i: &instrument::Model) -> bool {
     i.status == "published" && i.code != KIOSK_INSTRUMENT && i.agency_id.is_none_or(|owner| lineage.contains(&owner))
 }
 
-/// Copies a questionnaire into a new draft version. An agency's copy of a shared template (or
-/// of another unit's questionnaire) starts its own line, coded `{unit}-{code}`; a copy of its
-/// own questionnaire is the next version of it. A system administrator may copy without a unit,
-/// making the next shared version.
+/// Separates a unit-owned questionnaire's unit from the code of the questionnaire it came from.
+/// Shared codes never contain it (the templates' codes are letters, digits and `-`, and a shared
+/// copy keeps or strips to such a code), so a unit's line can never meet a shared line, whatever
+/// the unit is called.
+pub const UNIT_SEPARATOR: char = ':';
+
+/// The code a questionnaire's copy for `owner` gets. A unit's copy of a shared template (or of
+/// another unit's questionnaire) starts its own line, `{unit}:{code}`; a copy of its own
+/// questionnaire is the next version of it. A copy without a unit (a system administrator's)
+/// is the next shared version of the shared code it came from.
+pub fn copy_code(source_code: &str, source_owner: Option<i64>, owner: Option<(i64, &str)>) -> String {
+    let base = source_code.rsplit(UNIT_SEPARATOR).next().unwrap_or(source_code);
+    match owner {
+        Some((id, _)) if source_owner == Some(id) => source_code.to_owned(),
+        Some((_, unit_code)) => format!("{}{UNIT_SEPARATOR}{base}", unit_code.to_lowercase()),
+        None => base.to_owned(),
+    }
+}
+
+/// Copies a questionnaire into a new draft version, coded by [`copy_code`]. A system
+/// administrator may copy without a unit, making the next shared version.
 pub async fn copy(
     db: &DatabaseConnection,
     user: &CurrentUser,
@@ -108,14 +125,11 @@ pub async fn copy(
             Some(unit)
         }
     };
-    let code = match &owner {
-        Some(unit) if source.agency_id != Some(unit.id) => {
-            let prefix = format!("{}-", unit.code.to_lowercase());
-            let base = source.code.strip_prefix(&prefix).unwrap_or(&source.code);
-            format!("{prefix}{base}")
-        }
-        _ => source.code.clone(),
-    };
+    let code = copy_code(&source.code, source.agency_id, owner.as_ref().map(|u| (u.id, u.code.as_str())));
+    if code.len() > 60 {
+        // The column holds 60 characters: a very long unit code leaves no room for the base.
+        return Err(invalid("unit", ErrorCode::InvalidCode));
+    }
     let txn = db.begin().await?;
     let version = instrument::Entity::find()
         .filter(instrument::Column::Code.eq(code.as_str()))
@@ -369,4 +383,23 @@ pub async fn set_counter_questionnaire(
     }
     admin::update_counter(db, user, c, "counter.questionnaire", |active| active.instrument_id = Set(instrument_id))
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_units_copy_never_joins_a_shared_line() {
+        // A unit named after the shared line's prefix.
+        assert_eq!(copy_code("hospital-outpatient", None, Some((7, "HOSPITAL"))), "hospital:hospital-outpatient");
+        assert_eq!(copy_code("school-parents", None, Some((3, "P.C"))), "p.c:school-parents");
+        // Its own questionnaire: the next version of the same line.
+        assert_eq!(copy_code("p.c:school-parents", Some(3), Some((3, "P.C"))), "p.c:school-parents");
+        // Another unit's questionnaire: a line of its own, not nested.
+        assert_eq!(copy_code("p.c:school-parents", Some(3), Some((4, "P.D"))), "p.d:school-parents");
+        // A system administrator's shared copy of a unit's questionnaire: the shared line.
+        assert_eq!(copy_code("p.c:school-parents", Some(3), None), "school-parents");
+        assert_eq!(copy_code("sipas", None, None), "sipas");
+    }
 }
