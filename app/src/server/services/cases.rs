@@ -17,6 +17,7 @@ use crate::{
         accounts::Role,
         cases::{self as rules, Action, Kind, MAX_DESCRIPTION, MAX_NOTE, Rating, Status, Step, clean_text},
         period::vn_date,
+        privacy::mask_personal_numbers,
         workdays::Calendar,
     },
     dto::Localized,
@@ -1196,8 +1197,9 @@ pub async fn disclosure(
             agency: by_id.get(&c.agency_id).map(|a| name(a)).unwrap_or_else(unknown),
             submitted_at: c.submitted_at,
             published_at: c.published_at,
-            description: c.description,
-            answer: c.answer_text,
+            // Shown to everyone: personal numbers the resident (or officer) typed are masked.
+            description: mask_personal_numbers(&c.description),
+            answer: c.answer_text.as_deref().map(mask_personal_numbers),
         })
         .collect();
     let figures = figures(db, &units, subtree.as_deref(), start, end).await?;
