@@ -72,6 +72,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppState, AppError> {
     let key = meta::device_hash_key(&db).await?;
     let ticket_key = meta::ticket_key(&db).await?;
+    let tracking_key = meta::tracking_key(&db).await?;
     app::server::services::calendar::seed_holidays_once(&db).await?;
     Ok(AppState {
         leptos_options: leptos_options(config),
@@ -81,6 +82,7 @@ pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppS
         staff_networks: Default::default(),
         device_hash_key: Arc::new(key),
         ticket_key: Arc::new(ticket_key),
+        tracking_key: Arc::new(tracking_key),
         write_lock: Arc::default(),
     })
 }
@@ -264,11 +266,28 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback(page)
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::same_origin_guard))
+        .layer(axum::middleware::from_fn(no_store_private_links))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(security_headers)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Addresses that carry a resident's private key (`?k=`): the tracking page, the page after
+/// sending and the look-up that leads to them.
+fn is_private_link(path: &str) -> bool {
+    ["/gop-y/theo-doi/", "/gop-y/da-gui/", "/gop-y/tra-cuu"].iter().any(|p| path.starts_with(p))
+}
+
+/// Responses to private links are never kept by a browser's or a proxy's cache.
+async fn no_store_private_links(req: Request, next: axum::middleware::Next) -> Response {
+    let private = is_private_link(req.uri().path());
+    let mut res = next.run(req).await;
+    if private {
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.

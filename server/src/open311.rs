@@ -3,13 +3,19 @@
 //! cases, through the same checks as the web form) and reading them, in XML (required by the
 //! specification) and JSON (top-level arrays), chosen by the file suffix. Errors are arrays of
 //! `{code, description}` with 404 for unknown resources, 403 for a missing or wrong `api_key`,
-//! 400 for anything else. GET output never holds a name, phone, e-mail or device, and hidden
-//! cases are never listed. Extensions: `extensions=true` (update history), `page`/`page_size`,
-//! `data:` URLs as `media_url`, and mySociety's `servicerequestupdates`.
+//! 400 for anything else. GET output never holds a name, phone, e-mail or device, and lists only
+//! what the public disclosure page `/cong-khai` publishes: cases that are published and not
+//! hidden, positions rounded to 3 decimal places (about 100 m), phone and identity numbers in
+//! the text masked, and none of the resident's own words beyond the description. Extensions:
+//! `extensions=true` (update history), `page`/`page_size`, `data:` URLs as `media_url`, and
+//! mySociety's `servicerequestupdates`.
 
 use crate::http::client_ip;
 use app::{
-    domain::cases::{Kind, Status},
+    domain::{
+        cases::{Kind, Status},
+        privacy::mask_personal_numbers,
+    },
     error::ErrorCode,
     i18n::Lang,
     server::{
@@ -489,7 +495,24 @@ fn window(p: &Params) -> Result<(DateTime<Utc>, DateTime<Utc>), Vec<String>> {
     Ok((start, end))
 }
 
-/// The request fields of each case (never contact details).
+/// Decimal places of a published position: about 100 m, a street but not a house.
+const POSITION_DECIMALS: i32 = 3;
+
+fn rounded(x: f64) -> f64 {
+    let scale = 10f64.powi(POSITION_DECIMALS);
+    (x * scale).round() / scale
+}
+
+/// A public note as shown outside: none for what the resident wrote (their replies and reasons
+/// are theirs and the officers'), personal numbers masked in the officers' notes.
+fn shown_note(e: &case_event::Model) -> Option<String> {
+    if is_citizens(e) {
+        return None;
+    }
+    e.public_note.as_deref().map(mask_personal_numbers)
+}
+
+/// The request fields of each published case (never contact details).
 async fn render_cases(state: &AppState, rows: Vec<feedback_case::Model>, extensions: bool) -> Option<Vec<V>> {
     let db = &state.db;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -521,9 +544,9 @@ async fn render_cases(state: &AppState, rows: Vec<feedback_case::Model>, extensi
                 let status = Status::parse(&c.status).unwrap_or(Status::Submitted);
                 let mine: Vec<&case_event::Model> =
                     events.iter().filter(|e| e.case_id == c.id && is_public(e)).collect();
-                let notes = mine.iter().rev().find_map(|e| e.public_note.clone()).unwrap_or_else(|| c.status.clone());
+                let notes = mine.iter().rev().find_map(|e| shown_note(e)).unwrap_or_else(|| c.status.clone());
                 let category = cats.get(&c.category_id);
-                // Photos are public once the answer is.
+                // Photos are public once the answer is (and only published cases are listed).
                 let media: Vec<String> = if c.published_at.is_some() {
                     photos
                         .iter()
@@ -539,18 +562,18 @@ async fn render_cases(state: &AppState, rows: Vec<feedback_case::Model>, extensi
                     ("status_notes", s(notes)),
                     ("service_name", s(category.map(|c| c.name_vi.as_str()).unwrap_or(""))),
                     ("service_code", s(category.map(|c| c.code.as_str()).unwrap_or(""))),
-                    ("description", s(&c.description)),
+                    ("description", s(mask_personal_numbers(&c.description))),
                     ("agency_responsible", s(units.get(&c.agency_id).map(|a| a.name_vi.as_str()).unwrap_or(""))),
                     ("requested_datetime", s(c.submitted_at.to_rfc3339())),
                     ("updated_datetime", s(c.updated_at.to_rfc3339())),
                     ("expected_datetime", s(c.answer_due_at.to_rfc3339())),
                 ];
-                if let Some(a) = &c.address {
-                    f.push(("address", s(a)));
+                if let Some(a) = c.address.as_deref().filter(|_| c.published_at.is_some()) {
+                    f.push(("address", s(mask_personal_numbers(a))));
                 }
                 if let (Some(lat), Some(lon)) = (c.lat, c.lon) {
-                    f.push(("lat", V::N(lat)));
-                    f.push(("long", V::N(lon)));
+                    f.push(("lat", V::N(rounded(lat))));
+                    f.push(("long", V::N(rounded(lon))));
                 }
                 if let Some(m) = media.first() {
                     f.push(("media_url", s(m)));
@@ -561,7 +584,7 @@ async fn render_cases(state: &AppState, rows: Vec<feedback_case::Model>, extensi
                         .map(|e| {
                             V::O(vec![
                                 ("datetime", s(e.at.to_rfc3339())),
-                                ("description", s(e.public_note.clone().unwrap_or_default())),
+                                ("description", s(shown_note(e).unwrap_or_default())),
                                 ("type", s(&e.action)),
                             ])
                         })
@@ -584,9 +607,16 @@ fn is_public(e: &case_event::Model) -> bool {
     !matches!(e.action.as_str(), "note" | "hide" | "show" | "hide_photo" | "show_photo")
 }
 
+/// Entries the resident made (filing, replies, rating, reopening): their notes are not shown.
+fn is_citizens(e: &case_event::Model) -> bool {
+    e.actor == "citizen"
+}
+
 async fn list_requests(state: &AppState, fmt: Fmt, p: &Params) -> Response {
     let extensions = p.get("extensions") == Some("true");
-    let mut q = feedback_case::Entity::find().filter(feedback_case::Column::Hidden.eq(false));
+    let mut q = feedback_case::Entity::find()
+        .filter(feedback_case::Column::Hidden.eq(false))
+        .filter(feedback_case::Column::PublishedAt.is_not_null());
     let ids = p.list("service_request_id");
     let mut limit = MAX_ITEMS;
     let mut offset = 0;
@@ -663,6 +693,7 @@ async fn one_request(
     let row = feedback_case::Entity::find()
         .filter(feedback_case::Column::TrackingCode.eq(id))
         .filter(feedback_case::Column::Hidden.eq(false))
+        .filter(feedback_case::Column::PublishedAt.is_not_null())
         .one(&state.db)
         .await;
     match row {
@@ -675,7 +706,8 @@ async fn one_request(
     }
 }
 
-/// mySociety's `servicerequestupdates`: the public history of every case in the window.
+/// mySociety's `servicerequestupdates`: the public history of every case in the window, for
+/// holders of a key (published or not), without the resident's own words.
 async fn updates(state: &AppState, fmt: Fmt, p: &Params, _headers: &HeaderMap) -> Response {
     match tickets::authenticate(&state.db, p.get("api_key").unwrap_or("")).await {
         Ok(_) => {}
@@ -717,7 +749,7 @@ async fn updates(state: &AppState, fmt: Fmt, p: &Params, _headers: &HeaderMap) -
                 ("service_request_id", s(code)),
                 ("status", s(status.open311())),
                 ("updated_datetime", s(e.at.to_rfc3339())),
-                ("description", s(e.public_note.clone().unwrap_or_else(|| e.to_status.clone()))),
+                ("description", s(shown_note(e).unwrap_or_else(|| e.to_status.clone()))),
                 ("media_url", s("")),
                 ("external_status_code", s(&e.action)),
             ]))

@@ -6,7 +6,7 @@ use app::{domain::accounts::Role, server::Settings};
 use std::time::Duration;
 use ydan_tests::{TestApp, smtp_sink::SmtpSink};
 
-const PW: &str = "một mật khẩu đủ dài";
+pub(crate) const PW: &str = "một mật khẩu đủ dài";
 
 /// A photo as a phone would send it: a JPEG with an EXIF block holding a GPS position and the
 /// phone's name, which must never be stored.
@@ -50,12 +50,12 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-fn jpeg(name: &str) -> (&'static str, String, &'static str, Vec<u8>) {
+pub(crate) fn jpeg(name: &str) -> (&'static str, String, &'static str, Vec<u8>) {
     ("photos", name.to_owned(), "image/jpeg", phone_photo())
 }
 
 /// The fields of a valid on-site report to the commune P.X.
-fn on_site(description: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn on_site(description: &str) -> Vec<(&'static str, String)> {
     vec![
         ("kind", "on_site".into()),
         ("category", "ha-tang-giao-thong".into()),
@@ -69,7 +69,7 @@ fn on_site(description: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     fields: &[(&'static str, String)],
     files: &[(&'static str, String, &'static str, Vec<u8>)],
@@ -81,7 +81,7 @@ async fn send(
 }
 
 /// Sends a valid report and returns (tracking code, private key).
-async fn file_case(app: &TestApp, description: &str) -> (String, String) {
+pub(crate) async fn file_case(app: &TestApp, description: &str) -> (String, String) {
     let res = send(app, &on_site(description), &[jpeg("a.jpg")]).await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap_or_default());
     let location = res.headers()["location"].to_str().unwrap().to_owned();
@@ -90,12 +90,17 @@ async fn file_case(app: &TestApp, description: &str) -> (String, String) {
     (code.to_owned(), key.to_owned())
 }
 
-async fn officer(app: &TestApp, login: &str, unit: &str) -> ydan_tests::Browser {
+pub(crate) async fn officer(app: &TestApp, login: &str, unit: &str) -> ydan_tests::Browser {
     app.create_user(login, PW, Role::Officer, Some(unit)).await;
     app.sign_in(login, PW).await
 }
 
-async fn act(app: &TestApp, b: &ydan_tests::Browser, code: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn act(
+    app: &TestApp,
+    b: &ydan_tests::Browser,
+    code: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let mut all = vec![("csrf", b.csrf.as_str())];
     all.extend_from_slice(fields);
     app.post_as(&b.cookie, &format!("/pakn/{code}"), &all).await

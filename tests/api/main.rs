@@ -16,6 +16,7 @@ mod integrity;
 mod kiosk;
 mod open311;
 mod pages;
+mod privacy;
 mod questionnaires;
 mod rollups;
 mod survey_form;

@@ -8,14 +8,14 @@ use ydan_tests::{TestApp, serde_urlencoded_pairs};
 /// A 8 × 8 PNG as a `data:` URL, the way FixMyStreet-style clients send photos.
 const PNG_DATA_URL: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAbElEQVR4nBXNQRUAUQhCUZOYhCQmeUlIQhISzR+XXA7ODDtouIHBQ4YOM8suWm5h8ZKl+0CskDiBsIioHhx76LiDw0eO3oN/4FVf+J8h0PduzBqZ8x/bxNQPwgaFy192SGgelC0q13/CJaXlA+odUoHdRJQGAAAAAElFTkSuQmCC";
 
-async fn get(app: &TestApp, path: &str) -> (u16, String, String) {
+pub(crate) async fn get(app: &TestApp, path: &str) -> (u16, String, String) {
     let res = app.get(&format!("/open311/v2/{path}")).await;
     let status = res.status().as_u16();
     let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     (status, ct, res.text().await.unwrap())
 }
 
-async fn post(app: &TestApp, fmt: &str, fields: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn post(app: &TestApp, fmt: &str, fields: &[(&str, &str)]) -> (u16, String) {
     let res = app
         .client
         .post(app.url(&format!("/open311/v2/requests.{fmt}")))
@@ -27,12 +27,12 @@ async fn post(app: &TestApp, fmt: &str, fields: &[(&str, &str)]) -> (u16, String
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
-fn json(body: &str) -> Value {
+pub(crate) fn json(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
 /// A valid request to the commune P.X, with the resident's contact details.
-fn request<'a>(key: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn request<'a>(key: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut f = vec![
         ("api_key", key),
         ("service_code", "chieu-sang"),
@@ -163,7 +163,13 @@ async fn requests_are_created_with_a_key_and_read_without_personal_data() {
     let channel: String = app.row("SELECT channel FROM feedback_case LIMIT 1").await.try_get("", "channel").unwrap();
     assert_eq!(channel, "open311");
 
-    // Read back: one, as a list of one; the list; in both formats.
+    // Not published yet: neither listed nor found (as /cong-khai shows nothing of them).
+    assert_eq!(get(&app, &format!("requests/{id}.json")).await.0, 404);
+    let (_, _, list) = get(&app, "requests.json").await;
+    assert_eq!(json(&list).as_array().unwrap().len(), 0, "{list}");
+    app.exec("UPDATE feedback_case SET published_at = updated_at").await;
+
+    // Read back once published: one, as a list of one; the list; in both formats.
     let (status, _, body) = get(&app, &format!("requests/{id}.json")).await;
     assert_eq!(status, 200);
     let one = json(&body);
@@ -246,6 +252,10 @@ async fn the_update_history_is_available_as_extensions() {
         .await;
     assert_eq!(res.status(), 303);
 
+    // A rejected case is never published, so it is not public.
+    assert_eq!(get(&app, &format!("requests/{id}.json?extensions=true")).await.0, 404);
+    // Were it published, its public history would read:
+    app.exec(&format!("UPDATE feedback_case SET published_at = updated_at WHERE tracking_code = '{id}'")).await;
     let (_, _, body) = get(&app, &format!("requests/{id}.json?extensions=true")).await;
     let r = &json(&body)[0];
     assert_eq!(r["status"], "closed");

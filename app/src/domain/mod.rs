@@ -9,6 +9,7 @@ pub mod codes;
 pub mod integrity;
 pub mod kiosk;
 pub mod period;
+pub mod privacy;
 pub mod scale;
 pub mod scorecard;
 pub mod sipas;

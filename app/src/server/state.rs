@@ -140,6 +140,8 @@ pub struct AppState {
     pub device_hash_key: Arc<[u8; 32]>,
     /// Secret key that signs survey tickets.
     pub ticket_key: Arc<[u8; 32]>,
+    /// Secret from which the keys of residents' private tracking links are derived.
+    pub tracking_key: Arc<[u8; 32]>,
     /// Serialises write transactions on SQLite, which allows one writer at a time anyway:
     /// queueing here is fair and prompt, where SQLite's own busy-wait backs off in sleeps of
     /// up to 100 ms. Unused on PostgreSQL, which handles concurrent writers itself.

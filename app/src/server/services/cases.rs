@@ -9,7 +9,7 @@ use super::{
     agencies,
     auth::CurrentUser,
     calendar::{self, Deadlines},
-    meta::{random_hex, secrets_match, sha256_hex},
+    meta::{secrets_match, sha256_hex, tracking_link_key},
     now, outbox,
 };
 use crate::{
@@ -17,6 +17,7 @@ use crate::{
         accounts::Role,
         cases::{self as rules, Action, Kind, MAX_DESCRIPTION, MAX_NOTE, Rating, Status, Step, clean_text},
         period::vn_date,
+        privacy::mask_personal_numbers,
         workdays::Calendar,
     },
     dto::Localized,
@@ -359,12 +360,14 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
     let cal = calendar::calendar(db).await?;
     let deadlines = calendar::deadlines_for(db, agency_id).await?;
     let at = now();
-    let key = random_hex(16)?;
     let day = vn_date(at).format("%Y%m%d").to_string();
     let _writer = state.write_guard().await;
     let txn = state.db.begin().await?;
     let n = next_number(&txn, &day).await?;
     let code = rules::tracking_code(vn_date(at), n);
+    // Derived from the code with the server's secret, so that the link can be built again when
+    // a message is sent without the key ever being stored (only its hash is).
+    let key = tracking_link_key(&state.tracking_key, &code);
     let answer_due = cal.add_working_days(at, deadlines.days(kind, Step::Answer));
     let row = feedback_case::ActiveModel {
         tracking_code: Set(code.clone()),
@@ -417,7 +420,8 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
     event(&txn, row.id, None, "citizen", "submit", None, Status::Submitted, None, None, None).await?;
     if let Some(to) = &email {
         let agency = units.iter().find(|u| u.id == agency_id).map(name).unwrap_or_else(|| Localized::new("", ""));
-        let link = format!("{}{}", state.settings.public_url, private_path(&code, &key));
+        // The key is filled in when the message is sent (outbox::deliver_due), never stored.
+        let link = format!("{}{}", state.settings.public_url, private_path(&code, outbox::KEY_PLACEHOLDER));
         let body = format!(
             "Ý Dân đã nhận phản ánh, kiến nghị của ông/bà.\n\nMã theo dõi: {code}\nCơ quan xử lý: {}\nHạn trả lời: {}\nTheo dõi tại: {link}\n\n---\nYour feedback was received.\nTracking code: {code}\nHandled by: {}\nAnswer due: {}\nFollow it at: {link}\n",
             agency.vi,
@@ -1243,8 +1247,9 @@ pub async fn disclosure(
             agency: by_id.get(&c.agency_id).map(|a| name(a)).unwrap_or_else(unknown),
             submitted_at: c.submitted_at,
             published_at: c.published_at,
-            description: c.description,
-            answer: c.answer_text,
+            // Shown to everyone: personal numbers the resident (or officer) typed are masked.
+            description: mask_personal_numbers(&c.description),
+            answer: c.answer_text.as_deref().map(mask_personal_numbers),
         })
         .collect();
     let figures = figures(db, &units, subtree.as_deref(), start, end).await?;

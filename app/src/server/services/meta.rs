@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 pub const DEMO_KEY: &str = "demo_data";
 const DEVICE_HASH_KEY: &str = "device_hash_key";
 const TICKET_KEY: &str = "ticket_key";
+const TRACKING_KEY: &str = "tracking_key";
 
 pub async fn get(db: &impl ConnectionTrait, key: &str) -> Result<Option<String>, AppError> {
     Ok(app_meta::Entity::find_by_id(key.to_owned()).one(db).await?.map(|m| m.value))
@@ -34,6 +35,18 @@ pub async fn device_hash_key(db: &impl ConnectionTrait) -> Result<[u8; 32], AppE
 /// The secret key that signs survey tickets.
 pub async fn ticket_key(db: &impl ConnectionTrait) -> Result<[u8; 32], AppError> {
     secret_key(db, TICKET_KEY).await
+}
+
+/// The secret from which the keys of residents' private tracking links are derived.
+pub async fn tracking_key(db: &impl ConnectionTrait) -> Result<[u8; 32], AppError> {
+    secret_key(db, TRACKING_KEY).await
+}
+
+/// The key of a case's private tracking link (`?k=`): HMAC-SHA256 of its tracking code under
+/// the installation's tracking secret, 16 bytes as 32 hex digits (the length of the random
+/// keys of older cases, which keep working: links are checked against the stored hash).
+pub fn tracking_link_key(secret: &[u8; 32], tracking_code: &str) -> String {
+    to_hex(&hmac_sha256(secret, format!("tracking:{tracking_code}").as_bytes())[..16])
 }
 
 /// A 32-byte secret kept in `app_meta` under `name`, created on first use. Another instance may
@@ -114,6 +127,18 @@ mod tests {
         key[..4].copy_from_slice(b"Jefe");
         let mac = hmac_sha256(&key, b"what do ya want for nothing?");
         assert_eq!(to_hex(&mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    }
+
+    #[test]
+    fn tracking_link_keys_depend_on_the_code_and_the_secret() {
+        let a = [1u8; 32];
+        let b = [2u8; 32];
+        let k = tracking_link_key(&a, "PAKN.20261207.0001");
+        assert_eq!(k.len(), 32);
+        assert!(k.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(k, tracking_link_key(&a, "PAKN.20261207.0001"));
+        assert_ne!(k, tracking_link_key(&a, "PAKN.20261207.0002"));
+        assert_ne!(k, tracking_link_key(&b, "PAKN.20261207.0001"));
     }
 
     #[test]

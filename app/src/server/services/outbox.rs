@@ -3,7 +3,7 @@
 //! then sends it through SMTP. Without a mail server the message is kept (status `kept`) for
 //! administrators to read and pass on: nothing is silently dropped.
 
-use super::now;
+use super::{meta, now};
 use crate::{
     error::AppError,
     feedback::OutboxRow,
@@ -18,6 +18,11 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
+
+/// Stands for the key of the case's private tracking link in a stored message: the key is never
+/// stored readable; it is derived again when the message is sent (see [`fill_in`]), and the
+/// administrators' outbox page shows `…` in its place.
+pub const KEY_PLACEHOLDER: &str = "{tracking_key}";
 
 /// Attempts before a message that keeps failing temporarily is given up (status `failed`).
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -91,9 +96,8 @@ pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings) -> Resu
         .await?;
     let mut sent = 0;
     for m in due {
-        let result =
-            mail::send(smtp, &Mail { to: m.to_address.clone(), subject: m.subject.clone(), body: m.body.clone() })
-                .await;
+        let body = fill_in(db, &m).await?;
+        let result = mail::send(smtp, &Mail { to: m.to_address.clone(), subject: m.subject.clone(), body }).await;
         let attempts = m.attempts + 1;
         let mut row: outbox::ActiveModel = m.into();
         row.attempts = Set(attempts);
@@ -118,6 +122,30 @@ pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings) -> Resu
         row.update(db).await?;
     }
     Ok(sent)
+}
+
+/// The body to send: the private link's key, derived from the case's tracking code, in place of
+/// [`KEY_PLACEHOLDER`] (only messages about a case carry one; they go to its resident).
+async fn fill_in(db: &impl ConnectionTrait, m: &outbox::Model) -> Result<String, AppError> {
+    if !m.body.contains(KEY_PLACEHOLDER) {
+        return Ok(m.body.clone());
+    }
+    let code = match m.case_id {
+        Some(id) => {
+            feedback_case::Entity::find_by_id(id)
+                .select_only()
+                .column(feedback_case::Column::TrackingCode)
+                .into_tuple::<String>()
+                .one(db)
+                .await?
+        }
+        None => None,
+    };
+    let key = match code {
+        Some(code) => meta::tracking_link_key(&meta::tracking_key(db).await?, &code),
+        None => "…".to_owned(),
+    };
+    Ok(m.body.replace(KEY_PLACEHOLDER, &key))
 }
 
 /// The latest messages, for administrators (system administrators see all; others see the
@@ -155,7 +183,8 @@ pub async fn latest(
             case_code: r.case_id.and_then(|id| cases.get(&id)).map(|(code, _)| code.clone()),
             to: r.to_address,
             subject: r.subject,
-            body: r.body,
+            // The private link is shown without its key.
+            body: r.body.replace(KEY_PLACEHOLDER, "…"),
             purpose: r.purpose,
             status: r.status,
             attempts: r.attempts,
