@@ -6,6 +6,7 @@
 mod accounts;
 mod admin;
 mod analytics;
+mod anomaly;
 mod api_responses;
 mod api_sipas;
 mod database;
