@@ -131,13 +131,16 @@ pub struct CommentView {
 pub struct AlertView {
     pub code: String,
     pub unit: Localized,
-    /// `below_floor` or `significant_drop`.
+    /// `below_floor`, `significant_drop` or `counter_anomaly:{counter id}`.
     pub kind: String,
     pub opened_at: DateTime<Utc>,
-    /// The 30-day index, and the floor or the 30 days before it.
+    /// The 30-day index, and the floor or the 30 days before it; for a counter anomaly, the
+    /// day's share of all-top ratings and the 8 weeks' mean share.
     pub value: f64,
     pub reference: f64,
     pub n: u64,
+    /// A counter anomaly's counter, as "name (code)".
+    pub counter: Option<String>,
 }
 
 /// What staff of a unit's subtree see on its dashboard besides the public figures.

@@ -7,6 +7,7 @@ mod abuse;
 mod accounts;
 mod admin;
 mod analytics;
+mod anomaly;
 mod api_responses;
 mod api_sipas;
 mod database;

@@ -3,6 +3,7 @@
 //! the browser alike, so the same rule runs on both sides.
 
 pub mod accounts;
+pub mod anomaly;
 pub mod buckets;
 pub mod cases;
 pub mod codes;

@@ -349,11 +349,16 @@ fn HeatmapSection(heatmap: Heatmap) -> impl IntoView {
 }
 
 fn alert_text(lang: Lang, a: &AlertView) -> String {
-    let msg = if a.kind == "below_floor" { Msg::AlertBelowFloor } else { Msg::AlertDrop };
+    let msg = match a.kind.as_str() {
+        "below_floor" => Msg::AlertBelowFloor,
+        "significant_drop" => Msg::AlertDrop,
+        _ => Msg::AlertCounterAnomaly,
+    };
     msg.fill(
         lang,
         &[
             ("unit", a.unit.get(lang)),
+            ("counter", a.counter.as_deref().unwrap_or("")),
             ("value", &percent(lang, a.value)),
             ("reference", &percent(lang, a.reference)),
             ("n", &count(lang, a.n)),

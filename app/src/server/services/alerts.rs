@@ -2,9 +2,10 @@
 //! administrators and inherited down the tree. The sweep, which every server runs every hour,
 //! computes each unit's index over the last 30 days and the 30 before, opens an alert when
 //! the index is below the floor or has dropped beyond chance, writes the notification to the
-//! outbox in the same transaction, and closes alerts whose condition has cleared.
+//! outbox in the same transaction, and closes alerts whose condition has cleared. The same
+//! sweep checks counters for a day of suspiciously perfect ratings (`anomalies`).
 
-use super::{access, agencies, analytics::Lens, audit, auth::CurrentUser, now, outbox};
+use super::{access, agencies, analytics::Lens, anomalies, audit, auth::CurrentUser, now, outbox};
 use crate::{
     domain::{
         integrity::Basis,
@@ -144,11 +145,15 @@ pub fn conditions(
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Swept {
     pub units: usize,
+    /// Counters with enough ratings today to be checked for an anomaly.
+    pub counters: usize,
+    /// Alerts opened and closed, of every kind.
     pub opened: usize,
     pub closed: usize,
 }
 
-/// Checks every current unit (SIPAS questionnaire, unflagged ratings, pooled subtree).
+/// Checks every current unit (SIPAS questionnaire, unflagged ratings, pooled subtree), then
+/// every counter busy enough today for an anomaly.
 pub async fn sweep(state: &AppState) -> Result<Swept, AppError> {
     let db = &state.db;
     let units = agencies::all(db).await?;
@@ -205,6 +210,10 @@ pub async fn sweep(state: &AppState) -> Result<Swept, AppError> {
             }
         }
     }
+    let counters = anomalies::sweep(state, &units, &targets).await?;
+    swept.counters = counters.counters;
+    swept.opened += counters.opened;
+    swept.closed += counters.closed;
     Ok(swept)
 }
 
@@ -293,7 +302,7 @@ fn message(
 }
 
 /// Every unit's own targets, and lookup with inheritance.
-struct Targets {
+pub(crate) struct Targets {
     rows: HashMap<i64, index_target::Model>,
     parent: HashMap<i64, i64>,
 }
@@ -308,7 +317,7 @@ impl Targets {
 
     /// The floor (the goal when no floor is set) and the alert addresses of the nearest unit
     /// at or above `unit` that sets them.
-    fn of(&self, unit: i64) -> (Option<f64>, String) {
+    pub(crate) fn of(&self, unit: i64) -> (Option<f64>, String) {
         let (mut floor, mut to) = (None, None);
         let mut at = Some(unit);
         for _ in 0..64 {

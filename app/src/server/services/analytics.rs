@@ -24,7 +24,7 @@ use crate::{
     dto::{AgencyReport, CodedFigure, Localized, Overview, ReportQuery, TreeRow},
     error::{AppError, ErrorCode},
     server::{
-        entity::{agency, comment_moderation, index_alert, index_target},
+        entity::{agency, comment_moderation, counter, index_alert, index_target},
         state::AppState,
     },
 };
@@ -567,10 +567,23 @@ pub async fn open_alerts(
         .all(db)
         .await?;
     rows.sort_by_key(|a| std::cmp::Reverse(a.opened_at));
+    let counter_ids: Vec<i64> = rows.iter().filter_map(|r| super::anomalies::counter_of(&r.kind)).collect();
+    let counters: HashMap<i64, String> = if counter_ids.is_empty() {
+        HashMap::new()
+    } else {
+        counter::Entity::find()
+            .filter(counter::Column::Id.is_in(counter_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, format!("{} ({})", c.name, c.code)))
+            .collect()
+    };
     Ok(rows
         .into_iter()
         .filter_map(|r| {
             let a = by_id.get(&r.agency_id)?;
+            let counter = super::anomalies::counter_of(&r.kind).and_then(|id| counters.get(&id).cloned());
             Some(AlertView {
                 code: a.code.clone(),
                 unit: agencies::name_of(a),
@@ -579,6 +592,7 @@ pub async fn open_alerts(
                 value: r.value,
                 reference: r.reference,
                 n: u64::try_from(r.n).unwrap_or(0),
+                counter,
             })
         })
         .collect())

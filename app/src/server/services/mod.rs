@@ -7,6 +7,7 @@ pub mod admin;
 pub mod agencies;
 pub mod alerts;
 pub mod analytics;
+pub mod anomalies;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
