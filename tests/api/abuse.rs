@@ -297,9 +297,11 @@ async fn an_over_long_idempotency_key_is_refused_not_ignored() {
         .unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(body(res).await["code"], "invalid_idempotency_key");
+    let tablet = app.enrol_tablet(&app.fixture.c1).await;
     let res = app
         .client
         .post(app.url(&format!("/api/v1/kiosk/{}", app.fixture.c1)))
+        .header("cookie", tablet)
         .header("idempotency-key", &long)
         .json(&json!({"rating": 3}))
         .send()
