@@ -61,7 +61,7 @@ export async function enrolTablet(page: Page, counter: string) {
   const admin = await browser.newPage({ baseURL: test.info().project.use.baseURL, locale: "vi-VN" });
   await signIn(admin, "qn.quantri", "/quan-tri/may-tinh-bang");
   await admin.goto("/quan-tri/may-tinh-bang");
-  await admin.getByLabel("Quầy").selectOption(counter);
+  await admin.getByLabel("Quầy", { exact: true }).selectOption(counter);
   await admin.getByLabel(/Tên máy/).fill("Máy tính bảng thử");
   await admin.getByRole("button", { name: "Tạo mã đăng ký" }).click();
   const code = (await admin.locator("code.secret").innerText()).trim();
