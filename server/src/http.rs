@@ -267,6 +267,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(page)
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::same_origin_guard))
         .layer(axum::middleware::from_fn(no_store_private_links))
+        .layer(axum::middleware::from_fn(refuse_nul_in_address))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(security_headers)
@@ -277,7 +278,26 @@ pub fn router(state: AppState) -> Router {
 /// Addresses that carry a resident's private key (`?k=`): the tracking page, the page after
 /// sending and the look-up that leads to them.
 fn is_private_link(path: &str) -> bool {
-    ["/gop-y/theo-doi/", "/gop-y/da-gui/", "/gop-y/tra-cuu"].iter().any(|p| path.starts_with(p))
+    // Tracking links carry the resident's key; staff pages carry contact details, one-time
+    // enrolment codes and new API keys.
+    ["/gop-y/theo-doi/", "/gop-y/da-gui/", "/gop-y/tra-cuu", "/quan-tri", "/pakn", "/dang-nhap", "/tai-khoan", "/xuat/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// A NUL byte in the path or query (`%00`) can mean nothing here, and PostgreSQL refuses it in
+/// a query: 400 for every route, before any handler reads it.
+async fn refuse_nul_in_address(req: Request, next: axum::middleware::Next) -> Response {
+    let address = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("");
+    if address.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0') {
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "Địa chỉ có ký tự không hợp lệ (NUL). / The address holds an invalid character (NUL).",
+        )
+            .into_response();
+    }
+    next.run(req).await
 }
 
 /// Responses to private links are never kept by a browser's or a proxy's cache.
@@ -382,7 +402,8 @@ async fn switch_language(Path(lang): Path<String>, Query(q): Query<HashMap<Strin
 /// appends the address it saw, so the entries further left were written by the client and
 /// prove nothing. Several headers count as one list, in order.
 pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Option<String> {
-    forwarded_client(state.settings.trusted_proxies, headers).or_else(|| peer.map(|p| p.ip().to_string()))
+    forwarded_client(state.settings.trusted_proxies, headers)
+        .or_else(|| peer.map(|p| p.ip().to_canonical().to_string()))
 }
 
 fn forwarded_client(trusted_proxies: usize, headers: &HeaderMap) -> Option<String> {
@@ -398,7 +419,8 @@ fn forwarded_client(trusted_proxies: usize, headers: &HeaderMap) -> Option<Strin
         .filter(|v| !v.is_empty())
         .collect();
     let hop = hops.len().checked_sub(trusted_proxies).and_then(|i| hops.get(i))?;
-    hop.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+    // An IPv4 client written as IPv6 (`::ffff:a.b.c.d`) is the IPv4 client, for every check.
+    hop.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_canonical().to_string())
 }
 
 pub use app::server::services::meta::scoped_key;
@@ -627,6 +649,9 @@ mod tests {
         assert_eq!(forwarded_client(3, &h), None, "fewer hops than proxies: the peer is used");
         h.append("x-forwarded-for", HeaderValue::from_static("198.51.100.9"));
         assert_eq!(forwarded_client(1, &h).as_deref(), Some("198.51.100.9"), "the last header is the nearest");
+        let mut mapped = HeaderMap::new();
+        mapped.insert("x-forwarded-for", HeaderValue::from_static("::ffff:203.0.113.7"));
+        assert_eq!(forwarded_client(1, &mapped).as_deref(), Some("203.0.113.7"), "an IPv4 client written as IPv6");
         let mut bad = HeaderMap::new();
         bad.insert("x-forwarded-for", HeaderValue::from_static("not-an-address"));
         assert_eq!(forwarded_client(1, &bad), None);

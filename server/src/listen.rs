@@ -82,7 +82,7 @@ pub async fn serve(
                 .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
                 .await;
             if let Err(e) = served {
-                tracing::debug!(error = %e, %peer, "connection closed");
+                tracing::debug!(error = %e, "connection closed");
             }
         });
     }

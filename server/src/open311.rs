@@ -429,7 +429,6 @@ async fn post_file(
         photos: files,
         channel: "open311",
         api_key_id: Some(key.id),
-        client_device: p.get("device_id").map(str::to_owned),
         client_ip: client_ip(&state, &headers, Some(peer)),
         ..Default::default()
     };
@@ -568,9 +567,8 @@ async fn render_cases(state: &AppState, rows: Vec<feedback_case::Model>, extensi
                     ("updated_datetime", s(c.updated_at.to_rfc3339())),
                     ("expected_datetime", s(c.answer_due_at.to_rfc3339())),
                 ];
-                if let Some(a) = c.address.as_deref().filter(|_| c.published_at.is_some()) {
-                    f.push(("address", s(mask_personal_numbers(a))));
-                }
+                // No street address: what /cong-khai publishes, and the rounded position, only
+                // (a typed address may be the resident's own door).
                 if let (Some(lat), Some(lon)) = (c.lat, c.lon) {
                     f.push(("lat", V::N(rounded(lat))));
                     f.push(("long", V::N(rounded(lon))));
@@ -709,17 +707,21 @@ async fn one_request(
 /// mySociety's `servicerequestupdates`: the public history of every case in the window, for
 /// holders of a key (published or not), without the resident's own words.
 async fn updates(state: &AppState, fmt: Fmt, p: &Params, _headers: &HeaderMap) -> Response {
-    match tickets::authenticate(&state.db, p.get("api_key").unwrap_or("")).await {
-        Ok(_) => {}
+    let key = match tickets::authenticate(&state.db, p.get("api_key").unwrap_or("")).await {
+        Ok(key) => key,
         Err(e) if e.code == ErrorCode::NotSignedIn => {
             return errors(fmt, StatusCode::FORBIDDEN, vec!["Invalid api_key received".into()]);
         }
         Err(_) => return internal(fmt),
-    }
+    };
     let (start, end) = match window(p) {
         Ok(w) => w,
         Err(list) => return errors(fmt, StatusCode::BAD_REQUEST, list),
     };
+    // A key reads the history of its own agency's cases (its unit and the units below), never
+    // another agency's.
+    let Ok(units) = app::server::services::agencies::all(&state.db).await else { return internal(fmt) };
+    let scope = app::server::services::access::subtree(&units, key.agency_id);
     let events = case_event::Entity::find()
         .filter(case_event::Column::At.gte(start))
         .filter(case_event::Column::At.lte(end))
@@ -737,7 +739,11 @@ async fn updates(state: &AppState, fmt: Fmt, p: &Params, _headers: &HeaderMap) -
     else {
         return internal(fmt);
     };
-    let codes: HashMap<i64, String> = visible.into_iter().map(|c| (c.id, c.tracking_code)).collect();
+    let codes: HashMap<i64, String> = visible
+        .into_iter()
+        .filter(|c| scope.contains(&c.agency_id) || c.escalated_to_id.is_some_and(|u| scope.contains(&u)))
+        .map(|c| (c.id, c.tracking_code))
+        .collect();
     let items = events
         .iter()
         .filter(|e| is_public(e))

@@ -42,7 +42,9 @@ pub async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
     let password = form.get("password").cloned().unwrap_or_default();
     // Throttle by a keyed hash of the address: the log of failures holds no raw IP address.
     let ip = client_ip(&state, &parts.headers, peer).unwrap_or_default();
-    let client_key = device_hash(&state.device_hash_key, &ip, "sign-in");
+    // One phone or office is one source (an IPv4 address or an IPv6 /64), as for ratings.
+    let source = app::domain::integrity::source_of(&ip).unwrap_or(ip);
+    let client_key = device_hash(&state.device_hash_key, &source, "sign-in");
     match auth::sign_in(&state.db, &login, &password, &client_key).await {
         Ok((token, user)) => {
             tracing::info!(login = user.login, "signed in");

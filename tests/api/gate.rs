@@ -135,3 +135,55 @@ async fn parallel_sends_from_one_phone_are_checked_one_after_another() {
     assert_eq!(app.count("response WHERE flags = ''").await, 4);
     assert_eq!(app.count("response WHERE flags LIKE 'burst%'").await, 6);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_counted_low_rating_opens_a_call_back_case() {
+    // A cap of one: the second rating from this phone today is kept but flagged.
+    let app = behind_a_proxy(1).await;
+    let x1 = app.fixture.x1.clone();
+    let low = |token: &'static str| {
+        let req = app
+            .client
+            .post(app.url(&format!("/s/{x1}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", "2001:db8:55:1::9")
+            .body(serde_urlencoded_pairs(&[
+                ("II.A1", "1"),
+                ("contact_email", "nan.nhan@example.vn"),
+                ("contact_consent", "1"),
+                ("form_token", token),
+            ]));
+        req.send()
+    };
+    assert_eq!(low("t1").await.unwrap().status(), 303);
+    assert_eq!(app.count("feedback_case").await, 1);
+    // Flagged (past the cap): stored, but it files no case and sends no mail.
+    assert_eq!(low("t2").await.unwrap().status(), 303);
+    assert_eq!(app.count("response WHERE flags = 'source_cap'").await, 1);
+    assert_eq!(app.count("feedback_case").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nul_bytes_in_an_address_or_a_login_never_reach_the_database() {
+    let app = TestApp::spawn().await;
+    for path in ["/api/v1/agencies/P/sipas?questionnaire=%00", "/open311/v2/requests/%00.json", "/dashboard/P?from=%00"]
+    {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 400, "{path}");
+    }
+    let res = app.post_sign_in("a\u{0}b", "một mật khẩu bất kỳ").await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_pages_are_never_cached() {
+    let app = TestApp::spawn().await;
+    let viewer = app.province_viewer().await;
+    for path in ["/quan-tri", "/tai-khoan", "/dang-nhap"] {
+        let res = app.get_as(&viewer.cookie, path).await;
+        assert_eq!(res.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
+    }
+    // Public pages may be cached as before.
+    let res = app.get("/dashboard").await;
+    assert_ne!(res.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+}

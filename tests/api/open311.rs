@@ -186,7 +186,6 @@ async fn requests_are_created_with_a_key_and_read_without_personal_data() {
         "requested_datetime",
         "updated_datetime",
         "expected_datetime",
-        "address",
     ] {
         assert!(r.get(field).is_some(), "request {field}");
     }

@@ -151,7 +151,7 @@ async fn an_agency_copies_a_template_edits_the_draft_publishes_it_and_uses_it() 
         .await;
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_owned();
-    let draft = id_of(&app, "p.c:school-parents", 1).await;
+    let draft = id_of(&app, "P.C:school-parents", 1).await;
     assert_eq!(location, format!("/quan-tri/bang-hoi/{draft}?ok=1"));
     assert_eq!(app.count(&format!("instrument_criterion WHERE instrument_id = {draft}")).await, 11);
     let page = app.get_as(&admin.cookie, &format!("/quan-tri/bang-hoi/{draft}")).await.text().await.unwrap();
@@ -211,10 +211,10 @@ async fn a_sibling_agency_can_neither_see_nor_use_nor_change_another_agencys_que
         )
         .await;
     assert_eq!(res.status(), 303);
-    let theirs = id_of(&app, "p.c:public-utilities", 1).await.to_string();
+    let theirs = id_of(&app, "P.C:public-utilities", 1).await.to_string();
 
     let list = app.get_as(&dept.cookie, "/quan-tri/bang-hoi").await.text().await.unwrap();
-    assert!(list.contains("public-utilities") && !list.contains("p.c:public-utilities"));
+    assert!(list.contains("public-utilities") && !list.contains("P.C:public-utilities"));
     assert_eq!(app.get_as(&dept.cookie, &format!("/quan-tri/bang-hoi/{theirs}")).await.status(), 404);
     let before = app.count("instrument").await;
     for action in ["save", "publish"] {

@@ -52,8 +52,11 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
     .map_err(AppError::internal)?
 }
 
-/// Checks a password against a PHC string, on a blocking thread.
+/// Checks a password against a PHC string, on a blocking thread, at most two at once: argon2
+/// is meant to be expensive, so a flood of sign-ins must queue rather than take every core.
 pub async fn verify_password(password: String, phc: String) -> bool {
+    static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let Ok(_turn) = CHECKS.acquire().await else { return false };
     tokio::task::spawn_blocking(move || {
         hasher().is_ok_and(|h| h.verify_password(password.as_bytes(), phc.as_str()).is_ok())
     })
@@ -204,6 +207,10 @@ pub async fn sign_in(
     let at = now();
     let since = at - THROTTLE_WINDOW;
     let name = login.trim().to_lowercase();
+    if name.chars().any(char::is_control) {
+        // No login has one (PostgreSQL would refuse a NUL in the query): the usual answer.
+        return Err(AppError::new(ErrorCode::InvalidCredentials));
+    }
     let (pair_key, address_key) = throttle_keys(&name, client_key);
     let pair_row = record_attempt(db, pair_key.clone(), at).await?;
     let address_row = record_attempt(db, address_key.clone(), at).await?;

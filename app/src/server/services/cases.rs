@@ -68,8 +68,6 @@ pub struct NewCase {
     /// The sender's address, for the per-address limits; only a keyed hash of it (IPv6: of its
     /// /64) is stored.
     pub client_ip: Option<String>,
-    /// The device id an Open311 client may send; only a keyed hash of it is stored.
-    pub client_device: Option<String>,
     pub source_response_id: Option<i64>,
 }
 
@@ -92,7 +90,8 @@ async fn check_flood(db: &impl ConnectionTrait, source: Option<&str>, channel: &
     };
     let limits: &[(Duration, u64)] = match channel {
         "open311" => &[(Duration::hours(1), OPEN311_CASES_PER_HOUR)],
-        "web" => &[(Duration::hours(1), WEB_CASES_PER_HOUR), (Duration::days(1), WEB_CASES_PER_DAY)],
+        // A low survey rating with contact details opens a case too: the same limits.
+        "web" | "survey" => &[(Duration::hours(1), WEB_CASES_PER_HOUR), (Duration::days(1), WEB_CASES_PER_DAY)],
         _ => &[],
     };
     for (window, limit) in limits {
@@ -258,16 +257,10 @@ fn responsible(units: &[agency::Model], picked: Option<&agency::Model>, kind: Ki
 /// Checks and stores a resident's case. Nothing is stored unless everything is valid.
 pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError> {
     let db = &state.db;
-    // One keyed hash for every stored client address, as for ratings.
-    let device_id = match (&new.client_device, &new.client_ip) {
-        (Some(device), _) if !device.trim().is_empty() => {
-            Some(super::survey::device_hash(&state.device_hash_key, device.trim(), "open311-device"))
-        }
-        (_, Some(ip)) => super::survey::source_hash(&state.device_hash_key, ip),
-        _ => None,
-    };
-    let source = new.client_ip.as_deref().and_then(|ip| super::survey::source_hash(&state.device_hash_key, ip));
-    check_flood(db, source.as_deref(), new.channel).await?;
+    // One keyed hash for every stored client address, as for ratings; an Open311 client's own
+    // device id is not kept.
+    let device_id = new.client_ip.as_deref().and_then(|ip| super::survey::source_hash(&state.device_hash_key, ip));
+    check_flood(db, device_id.as_deref(), new.channel).await?;
     let mut errors = Vec::new();
     let kind = Kind::parse(&new.kind);
     if kind.is_none() {
@@ -1637,6 +1630,7 @@ pub async fn open_from_survey(
     response_id: i64,
     contact: (Option<String>, Option<String>, Option<String>),
     comment: Option<String>,
+    client_ip: Option<String>,
 ) -> Result<Created, AppError> {
     let description = match comment.filter(|c| !c.trim().is_empty()) {
         Some(c) => format!("Đánh giá chưa hài lòng tại {counter_name}. Ý kiến của người dân: {c}"),
@@ -1656,6 +1650,7 @@ pub async fn open_from_survey(
             email: contact.2.unwrap_or_default(),
             consent: true,
             channel: "survey",
+            client_ip,
             source_response_id: Some(response_id),
             ..Default::default()
         },

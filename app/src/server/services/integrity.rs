@@ -135,7 +135,19 @@ pub async fn gate(
                 flags.insert(Flag::SourceCap);
             }
         }
-        if recent_qr(db, counter.id, None, window).await? >= COUNTER_RATE_LIMIT {
+        // Only counted ratings fill the counter's quota, so sources already flagged cannot
+        // shut the counter for everyone else; a receipt, bounded by the tickets issued, is
+        // never turned away.
+        if !matches!(c.door, Door::Receipt(_))
+            && response::Entity::find()
+                .filter(response::Column::CounterId.eq(counter.id))
+                .filter(response::Column::Channel.eq(Channel::Qr.as_str()))
+                .filter(response::Column::Flags.eq(""))
+                .filter(response::Column::SubmittedAt.gt(window))
+                .count(db)
+                .await?
+                >= COUNTER_RATE_LIMIT
+        {
             return Err(ErrorCode::CounterBusy.into());
         }
     }

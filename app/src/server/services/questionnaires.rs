@@ -101,7 +101,8 @@ pub fn copy_code(source_code: &str, source_owner: Option<i64>, owner: Option<(i6
     let base = source_code.rsplit(UNIT_SEPARATOR).next().unwrap_or(source_code);
     match owner {
         Some((id, _)) if source_owner == Some(id) => source_code.to_owned(),
-        Some((_, unit_code)) => format!("{}{UNIT_SEPARATOR}{base}", unit_code.to_lowercase()),
+        // The unit's code as it is: unit codes are unique as written, so `p.c` and `P.C` differ.
+        Some((_, unit_code)) => format!("{unit_code}{UNIT_SEPARATOR}{base}"),
         None => base.to_owned(),
     }
 }
@@ -392,14 +393,14 @@ mod tests {
     #[test]
     fn a_units_copy_never_joins_a_shared_line() {
         // A unit named after the shared line's prefix.
-        assert_eq!(copy_code("hospital-outpatient", None, Some((7, "HOSPITAL"))), "hospital:hospital-outpatient");
-        assert_eq!(copy_code("school-parents", None, Some((3, "P.C"))), "p.c:school-parents");
+        assert_eq!(copy_code("hospital-outpatient", None, Some((7, "HOSPITAL"))), "HOSPITAL:hospital-outpatient");
+        assert_eq!(copy_code("school-parents", None, Some((3, "P.C"))), "P.C:school-parents");
         // Its own questionnaire: the next version of the same line.
-        assert_eq!(copy_code("p.c:school-parents", Some(3), Some((3, "P.C"))), "p.c:school-parents");
+        assert_eq!(copy_code("P.C:school-parents", Some(3), Some((3, "P.C"))), "P.C:school-parents");
         // Another unit's questionnaire: a line of its own, not nested.
-        assert_eq!(copy_code("p.c:school-parents", Some(3), Some((4, "P.D"))), "p.d:school-parents");
+        assert_eq!(copy_code("P.C:school-parents", Some(3), Some((4, "P.D"))), "P.D:school-parents");
         // A system administrator's shared copy of a unit's questionnaire: the shared line.
-        assert_eq!(copy_code("p.c:school-parents", Some(3), None), "school-parents");
+        assert_eq!(copy_code("P.C:school-parents", Some(3), None), "school-parents");
         assert_eq!(copy_code("sipas", None, None), "sipas");
     }
 }

@@ -203,6 +203,8 @@ pub struct Stored {
     pub response_id: i64,
     /// The same form had already been stored; nothing new was written.
     pub duplicate: bool,
+    /// Stored without a flag: it counts in the default index.
+    pub counted: bool,
 }
 
 /// Keyed hash of a client's source (see `domain::integrity::source_of`: an IPv4 address, or an
@@ -326,7 +328,9 @@ pub async fn admit(state: &AppState, ctx: &CounterContext, sub: Submission) -> R
         }
     };
     drop(_writer);
-    if let (Admitted::Stored(Stored { response_id, duplicate: false }), Some(contact)) =
+    // A call-back case only for a rating that counts: a flagged one (a burst, past the daily
+    // cap) could otherwise file cases and send mail without the form's limits.
+    if let (Admitted::Stored(Stored { response_id, duplicate: false, counted: true }), Some(contact)) =
         (admitted, contact.filter(|_| is_low(&rated)))
     {
         // The rating is stored whatever happens here; a failure is logged for the agency.
@@ -337,6 +341,7 @@ pub async fn admit(state: &AppState, ctx: &CounterContext, sub: Submission) -> R
             response_id,
             contact,
             sub.comment.clone(),
+            checked.client_ip.clone(),
         )
         .await
         {
@@ -382,7 +387,8 @@ pub async fn store(
     {
         // The same form arrived twice (double tap, the back button and send again, a tablet's
         // retry): answered as stored, whatever the checks would say now.
-        return Ok(Admitted::Stored(Stored { response_id: existing.id, duplicate: true }));
+        let counted = existing.flags.is_empty();
+        return Ok(Admitted::Stored(Stored { response_id: existing.id, duplicate: true, counted }));
     }
     let ticket = c.door.ticket();
     let dossier = ticket.map(|t| t.dossier_code.clone());
@@ -461,7 +467,7 @@ pub async fn store(
         });
         response_text::Entity::insert_many(rows).exec_without_returning(txn).await?;
     }
-    Ok(Admitted::Stored(Stored { response_id, duplicate: false }))
+    Ok(Admitted::Stored(Stored { response_id, duplicate: false, counted: flags.is_empty() }))
 }
 
 /// Inserts the answer rows of one response in a single statement.
