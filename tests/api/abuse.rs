@@ -133,6 +133,11 @@ async fn no_language_switch_target_leaves_the_site_or_answers_500() {
     for lang in ["vi", "en"] {
         for n in nasty {
             let res = app.get(&format!("/lang/{lang}?next={n}")).await;
+            if n.contains("%00") {
+                // A NUL anywhere in an address is refused before any handler (SECURITY.md).
+                assert_eq!(res.status(), 400, "next={n}");
+                continue;
+            }
             assert_eq!(res.status(), 303, "next={n}");
             let location = res.headers()["location"].to_str().expect("an ASCII location").to_owned();
             let squeezed: String = location.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
