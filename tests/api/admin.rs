@@ -340,6 +340,32 @@ async fn bad_admin_input_is_shown_again_with_the_values_kept() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_that_miss_the_unit_tree_together_all_end_up_sharing_one_copy() {
+    // The server's own background work reads the tree at start, at the same moment as pages do:
+    // whichever reader loads it first, every reader afterwards gets that same copy.
+    use app::server::services::agencies;
+    use std::sync::Arc;
+    let app = TestApp::spawn().await;
+    for round in 0..5 {
+        app.exec(&format!("UPDATE agency SET name_vi = 'Sở Tư pháp {round}' WHERE code = 'P.D'")).await;
+        let readers: Vec<_> = (0..8)
+            .map(|_| {
+                let db = app.db.clone();
+                tokio::spawn(async move { agencies::all(&db).await.unwrap() })
+            })
+            .collect();
+        let mut read = Vec::new();
+        for r in readers {
+            read.push(r.await.unwrap());
+        }
+        let settled = agencies::all(&app.db).await.unwrap();
+        for units in &read {
+            assert!(Arc::ptr_eq(units, &settled), "round {round}: a reader kept a copy nobody else shares");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_unit_tree_kept_in_memory_follows_every_change_and_no_rolled_back_one() {
     use app::server::services::agencies;
     use sea_orm::{ConnectionTrait, TransactionTrait};

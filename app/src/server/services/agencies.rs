@@ -49,10 +49,17 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Arc<Vec<agency::Model>>, A
         return Ok(units);
     }
     let units = Arc::new(agency::Entity::find().order_by_asc(agency::Column::Id).all(db).await?);
-    if let (Some((database, token)), Ok(mut trees)) = (version, TREES.lock()) {
-        trees.insert(database, (token, units.clone()));
+    let Some((database, token)) = version else { return Ok(units) };
+    let Ok(mut trees) = TREES.lock() else { return Ok(units) };
+    // Readers that missed together all loaded the same tree: the first to get here keeps its
+    // copy and the others take it, so every reader shares one copy from then on.
+    match trees.get(&database) {
+        Some((kept, shared)) if *kept == token => Ok(shared.clone()),
+        _ => {
+            trees.insert(database, (token, units.clone()));
+            Ok(units)
+        }
     }
-    Ok(units)
 }
 
 /// The unit tree last read from each database, with the token it was read under.
