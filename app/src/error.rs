@@ -91,6 +91,8 @@ pub enum ErrorCode {
     // Server side
     Internal,
     DatabaseUnavailable,
+    /// Too many photos are being received at once: the form is to be sent again shortly.
+    UploadsBusy,
 }
 
 impl ErrorCode {
@@ -171,6 +173,7 @@ impl ErrorCode {
             ErrorCode::ExportNotFound => "export_not_found",
             ErrorCode::Internal => "internal",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::UploadsBusy => "uploads_busy",
         }
     }
 
@@ -242,7 +245,7 @@ impl ErrorCode {
             ErrorCode::InvalidTarget | ErrorCode::ReasonRequired | ErrorCode::ExportTooLarge => 422,
             ErrorCode::ExportNotFound => 404,
             ErrorCode::Internal => 500,
-            ErrorCode::DatabaseUnavailable => 503,
+            ErrorCode::DatabaseUnavailable | ErrorCode::UploadsBusy => 503,
         }
     }
 
@@ -253,6 +256,7 @@ impl ErrorCode {
                 Some(crate::domain::integrity::RATE_LIMIT_MINUTES as u32 * 60)
             }
             ErrorCode::TooManyAttempts => Some(15 * 60),
+            ErrorCode::UploadsBusy => Some(60),
             _ => None,
         }
     }
@@ -335,6 +339,7 @@ impl ErrorCode {
             ErrorCode::ExportNotFound => Msg::ErrExportNotFound,
             ErrorCode::Internal => Msg::ErrInternal,
             ErrorCode::DatabaseUnavailable => Msg::ErrDatabaseUnavailable,
+            ErrorCode::UploadsBusy => Msg::ErrUploadsBusy,
         }
     }
 }

@@ -39,6 +39,34 @@ async fn form_again(state: &AppState, parts: axum::http::request::Parts, attempt
     res
 }
 
+/// Reads one part of a resident's form, taking room in the server's upload memory for each
+/// piece as it arrives; waits at most 20 seconds for room, then answers `UploadsBusy`.
+async fn read_field(
+    state: &AppState,
+    mut field: axum::extract::multipart::Field<'_>,
+    room: &mut Vec<tokio::sync::OwnedSemaphorePermit>,
+) -> Result<Vec<u8>, AppError> {
+    let mut data = Vec::new();
+    loop {
+        let chunk = match field.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => return Ok(data),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ErrorCode::PayloadTooLarge.into()),
+            Err(_) => return Err(ErrorCode::InvalidQuery.into()),
+        };
+        let kib = u32::try_from(chunk.len().div_ceil(1024)).unwrap_or(u32::MAX);
+        let wait = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            state.upload_budget.clone().acquire_many_owned(kib),
+        );
+        match wait.await {
+            Ok(Ok(permit)) => room.push(permit),
+            _ => return Err(ErrorCode::UploadsBusy.into()),
+        }
+        data.extend_from_slice(&chunk);
+    }
+}
+
 /// `POST /gop-y`: checks and stores the case, then 303 to the page with the tracking code.
 pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
@@ -50,6 +78,14 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
     let mut values: HashMap<String, String> = HashMap::new();
     let mut files: Vec<Vec<u8>> = Vec::new();
     let mut attempt = FeedbackAttempt::default();
+    let ip = client_ip(&state, &parts.headers, parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0));
+    // An address that filed its share lately is told so before its photos are read.
+    if let Err(e) = cases::may_file(&state, ip.as_deref(), "web").await {
+        attempt.failure = Some(e);
+        return form_again(&state, parts, attempt).await;
+    }
+    // Room for the photos in the server's upload memory, held until the case is stored.
+    let mut room: Vec<tokio::sync::OwnedSemaphorePermit> = Vec::new();
     if is_multipart {
         let mut form = match Multipart::from_request(Request::from_parts(parts.clone(), body), &state).await {
             Ok(m) => m,
@@ -63,11 +99,20 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
                 Ok(Some(field)) => {
                     let name = field.name().unwrap_or_default().to_owned();
                     let is_file = field.file_name().is_some();
-                    match field.bytes().await {
+                    let read = read_field(&state, field, &mut room).await;
+                    if let Err(busy) = &read
+                        && busy.code == ErrorCode::UploadsBusy
+                    {
+                        values.remove("website");
+                        attempt.values = values;
+                        attempt.failure = Some(AppError::new(ErrorCode::UploadsBusy));
+                        return form_again(&state, parts, attempt).await;
+                    }
+                    match read {
                         Ok(bytes) if name == "photos" && is_file => {
                             // A browser sends an empty part when no file was chosen.
                             if !bytes.is_empty() {
-                                files.push(bytes.to_vec());
+                                files.push(bytes);
                             }
                         }
                         Ok(bytes) => {
@@ -136,7 +181,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
         consent: v("consent") == "1",
         photos: files,
         channel: "web",
-        client_ip: client_ip(&state, &parts.headers, parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)),
+        client_ip: ip,
         ..Default::default()
     };
     match cases::submit(&state, new).await {

@@ -84,6 +84,7 @@ pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppS
         ticket_key: Arc::new(ticket_key),
         tracking_key: Arc::new(tracking_key),
         write_lock: Arc::default(),
+        upload_budget: Arc::new(tokio::sync::Semaphore::new(app::server::state::UPLOAD_BUDGET_KIB)),
     })
 }
 

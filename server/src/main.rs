@@ -51,6 +51,11 @@ enum Command {
         /// Same as --trusted-proxies 1 (kept for existing set-ups).
         #[arg(long, env = "YDAN_TRUST_FORWARDED_FOR")]
         trust_forwarded_for: bool,
+        /// Connections one address (IPv4, or an IPv6 /64) may hold at once; further ones get 429.
+        /// Default 256, or no cap behind --trusted-proxies (every connection then comes from a
+        /// proxy: let the proxy cap per client). 0: no cap.
+        #[arg(long, env = "YDAN_CONNECTIONS_PER_ADDRESS", value_parser = clap::value_parser!(u64).range(0..=100_000))]
+        connections_per_address: Option<u64>,
         /// Counted ratings one network address (IPv4, or an IPv6 /64) can add at one counter
         /// within 24 hours, whatever doors it uses; ratings past it are kept and flagged.
         #[arg(long, env = "YDAN_SOURCE_DAILY_CAP", default_value_t = app::domain::integrity::DEFAULT_SOURCE_DAILY_CAP, value_parser = clap::value_parser!(u64).range(1..=10_000))]
@@ -262,6 +267,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             low_sample,
             trusted_proxies,
             trust_forwarded_for,
+            connections_per_address,
             source_daily_cap,
             ticket_days,
             kiosk_interval,
@@ -304,7 +310,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
             let _workers = server::workers::spawn(state.clone());
             eprintln!("ydan: serving http://{addr} (public URL {})", config.settings.public_url);
-            server::listen::serve(listener, router(state), server::listen::Limits::default(), shutdown_signal())
+            let behind_proxies = config.settings.trusted_proxies > 0;
+            let limits = server::listen::Limits {
+                per_address: match connections_per_address {
+                    Some(n) => n as usize,
+                    None if behind_proxies => 0,
+                    None => server::listen::Limits::default().per_address,
+                },
+                ..server::listen::Limits::default()
+            };
+            server::listen::serve(listener, router(state), limits, shutdown_signal())
                 .await
                 .map_err(|e| format!("server stopped: {e}"))
         }

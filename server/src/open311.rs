@@ -30,7 +30,6 @@ use app::{
 };
 use axum::{
     Router,
-    body::Bytes,
     extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
@@ -43,6 +42,10 @@ use std::{collections::HashMap, net::SocketAddr};
 
 /// Largest request body: three photos as base64 data URLs, and the text.
 const POST_LIMIT: usize = 24 * 1024 * 1024;
+/// The most a client with no valid key can make the server read: a request's text fields.
+/// A larger body (with photos) must give `api_key` within its first 64 KB (first, or in the
+/// query string), and is read further only once that key is checked.
+const UNKEYED_LIMIT: usize = 64 * 1024;
 /// The default and largest window of GET requests.
 const WINDOW_DAYS: i64 = 90;
 const MAX_ITEMS: u64 = 1000;
@@ -52,7 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/{file}", get(get_file).post(post_file))
         .route("/services/{file}", get(service_definition))
         .route("/requests/{file}", get(one_request))
-        .layer(DefaultBodyLimit::max(POST_LIMIT))
+        .layer(DefaultBodyLimit::max(UNKEYED_LIMIT))
         .fallback(|| async { (StatusCode::NOT_FOUND, "").into_response() })
 }
 
@@ -203,6 +206,75 @@ async fn check_jurisdiction(state: &AppState, p: &Params, fmt: Fmt) -> Result<()
     }
 }
 
+/// The `api_key` of a query string, if it has one.
+fn query_key(query: Option<&str>) -> Option<String> {
+    let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(query?).ok()?;
+    pairs.into_iter().find(|(k, _)| k == "api_key").map(|(_, v)| v)
+}
+
+/// Reads a POST body: the first 64 KB from anyone, the rest (up to 24 MB) only once the key it
+/// gives in the query string or within those first 64 KB is checked, so a client without a
+/// key cannot make the server hold photos' worth of memory.
+async fn read_keyed_body(
+    state: &AppState,
+    fmt: Fmt,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<Vec<u8>, Response> {
+    use futures::StreamExt;
+    let too_large =
+        || errors(fmt, StatusCode::PAYLOAD_TOO_LARGE, vec![format!("The body is larger than {} MB", POST_LIMIT >> 20)]);
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    if declared.is_some_and(|n: usize| n > POST_LIMIT) {
+        return Err(too_large());
+    }
+    let mut stream = body.into_data_stream();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut keyed = false;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return Err(errors(fmt, StatusCode::BAD_REQUEST, vec!["The body could not be read".into()]));
+        };
+        if buf.len() + chunk.len() > POST_LIMIT {
+            return Err(too_large());
+        }
+        buf.extend_from_slice(&chunk);
+        if keyed || buf.len() <= UNKEYED_LIMIT {
+            continue;
+        }
+        // Past what anyone may send: go on only for a valid key given within the first 64 KB.
+        let head = &buf[..UNKEYED_LIMIT];
+        let complete = head.iter().rposition(|b| *b == b'&').map_or(&head[..0], |end| &head[..end]);
+        let key = query_key(query).or_else(|| {
+            serde_urlencoded::from_bytes::<Vec<(String, String)>>(complete)
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == "api_key")
+                .map(|(_, v)| v)
+        });
+        let Some(key) = key else {
+            return Err(errors(
+                fmt,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                vec!["A body over 64 KB must give api_key first (or in the query string)".into()],
+            ));
+        };
+        match tickets::authenticate(&state.db, &key).await {
+            Ok(_) => keyed = true,
+            Err(e) if e.code == ErrorCode::NotSignedIn => {
+                return Err(errors(
+                    fmt,
+                    StatusCode::FORBIDDEN,
+                    vec!["Invalid api_key received -- can't proceed with create_request.".into()],
+                ));
+            }
+            Err(_) => return Err(internal(fmt)),
+        }
+    }
+    Ok(buf)
+}
+
 fn internal(fmt: Fmt) -> Response {
     errors(fmt, StatusCode::BAD_REQUEST, vec!["The service is not available right now; please try again.".into()])
 }
@@ -339,15 +411,24 @@ async fn post_file(
     Path(file): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    query: axum::extract::RawQuery,
+    body: axum::body::Body,
 ) -> Response {
     let Some((name, fmt)) = split(&file) else { return (StatusCode::NOT_FOUND, "").into_response() };
     if name != "requests" {
         return errors(fmt, StatusCode::NOT_FOUND, vec![format!("{name} not found")]);
     }
-    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
+    let body = match read_keyed_body(&state, fmt, query.0.as_deref(), &headers, body).await {
+        Ok(b) => b,
+        Err(refusal) => return refusal,
+    };
+    let Ok(mut pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
         return errors(fmt, StatusCode::BAD_REQUEST, vec!["The body must be application/x-www-form-urlencoded".into()]);
     };
+    // A key in the query string counts as if it came first in the body.
+    if let Some(k) = query_key(query.0.as_deref()) {
+        pairs.insert(0, ("api_key".to_owned(), k));
+    }
     let p = Params(pairs);
     let key = match tickets::authenticate(&state.db, p.get("api_key").unwrap_or("")).await {
         Ok(k) => k,

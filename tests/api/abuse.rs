@@ -435,3 +435,29 @@ async fn a_unit_named_like_a_shared_questionnaire_gets_its_own_line() {
     let own = app.get("/dashboard/HOSPITAL").await.text().await.unwrap();
     assert!(own.contains("Phiếu riêng của bệnh viện"), "in its own unit's dashboard's list");
 }
+
+// ---- Filing limits under parallel sends -----------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twelve_reports_sent_at_once_from_one_address_store_at_most_the_hourly_five() {
+    let app = std::sync::Arc::new(TestApp::spawn().await);
+    let mut sends = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let app = app.clone();
+        sends.spawn(async move {
+            crate::feedback::send(
+                &app,
+                &crate::feedback::on_site(&format!("Ổ gà số {i} trước cổng chợ")),
+                &[crate::feedback::jpeg("a.jpg")],
+            )
+            .await
+            .status()
+            .as_u16()
+        });
+    }
+    let answers = sends.join_all().await;
+    let stored: i64 = app.row("SELECT COUNT(*) AS n FROM feedback_case").await.try_get("", "n").unwrap();
+    assert_eq!(stored, app::server::services::cases::WEB_CASES_PER_HOUR as i64, "{answers:?}");
+    assert_eq!(answers.iter().filter(|s| **s == 303).count(), 5, "{answers:?}");
+    assert!(answers.iter().all(|s| [303, 429].contains(s)), "{answers:?}");
+}

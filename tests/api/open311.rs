@@ -290,3 +290,46 @@ async fn the_update_history_is_available_as_extensions() {
     assert_eq!(status, 200);
     assert!(xml.contains("<service_request_updates><request_update><update_id>"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_body_is_read_only_after_the_key_it_gives_first_is_checked() {
+    let app = TestApp::spawn().await;
+    let key = api_key_for(&app, "P").await;
+    let photo = format!("{PNG_DATA_URL}{}", "A".repeat(200 * 1024));
+    // 200 KB with no key, a wrong key, or the key only at the end: refused before reading on.
+    let mut keyless = request("", &[("media_url", &photo)]);
+    keyless.retain(|(k, _)| *k != "api_key");
+    let (status, body) = post(&app, "json", &keyless).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("api_key first"), "{body}");
+    let wrong = format!("ydan_{}", "0".repeat(48));
+    assert_eq!(post(&app, "json", &request(&wrong, &[("media_url", &photo)])).await.0, 403);
+    let mut key_last: Vec<(&str, &str)> = keyless.clone();
+    key_last.push(("api_key", &key));
+    assert_eq!(post(&app, "json", &key_last).await.0, 413);
+    assert_eq!(app.count("feedback_case").await, 0);
+    // The same large body with the key first, or in the query string, is read and stored.
+    let (status, body) = post(&app, "json", &request(&key, &[("media_url", &photo)])).await;
+    assert_eq!(status, 200, "{body}");
+    let res = app
+        .client
+        .post(app.url(&format!("/open311/v2/requests.json?api_key={key}")))
+        .header("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+        .body(serde_urlencoded_pairs(&keyless))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    // Over 24 MB is refused whoever sends it, from its declared length.
+    // (The server answers before the body is sent and closes: the client may only see that.)
+    let huge = "A".repeat(25 * 1024 * 1024);
+    let sent = app
+        .client
+        .post(app.url("/open311/v2/requests.json"))
+        .header("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+        .body(serde_urlencoded_pairs(&request(&key, &[("media_url", &huge)])))
+        .send()
+        .await;
+    assert!(sent.as_ref().is_err_and(|e| e.is_request()) || sent.is_ok_and(|r| r.status() == 413));
+    assert_eq!(app.count("feedback_case").await, 2);
+}

@@ -102,6 +102,28 @@ async fn check_flood(db: &impl ConnectionTrait, source: Option<&str>, channel: &
     Ok(())
 }
 
+/// Holds the filing address's lock until the transaction ends (PostgreSQL; on SQLite the
+/// single writer already serialises filings).
+async fn lock_source(txn: &impl ConnectionTrait, source: &str) -> Result<(), AppError> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // The lock space of filing addresses, apart from the counters' (see `integrity`).
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(22853, hashtext($1))",
+            [source.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Whether `client_ip` may file one more case through `channel` now (429 when its address
+/// filed its share lately): asked before a form's photos are read.
+pub async fn may_file(state: &AppState, client_ip: Option<&str>, channel: &str) -> Result<(), AppError> {
+    let source = client_ip.and_then(|ip| super::survey::source_hash(&state.device_hash_key, ip));
+    check_flood(&state.db, source.as_deref(), channel).await
+}
+
 /// A stored case: its tracking code and the secret of the resident's private link.
 #[derive(Clone, Debug)]
 pub struct Created {
@@ -356,6 +378,13 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
     let day = vn_date(at).format("%Y%m%d").to_string();
     let _writer = state.write_guard().await;
     let txn = state.db.begin().await?;
+    // Counted again with the address's lock held until the commit, so parallel sends from one
+    // address cannot all pass the count above (SQLite: the single writer; PostgreSQL: a lock
+    // per address that holds across servers).
+    if let Some(source) = device_id.as_deref() {
+        lock_source(&txn, source).await?;
+        check_flood(&txn, Some(source), new.channel).await?;
+    }
     let n = next_number(&txn, &day).await?;
     let code = rules::tracking_code(vn_date(at), n);
     // Derived from the code with the server's secret, so that the link can be built again when
