@@ -5,7 +5,7 @@
 run:
 	./scripts/run.sh
 
-## Run every test: unit, integration on SQLite and PostgreSQL, browser (Chromium).
+## Run every test: the API against its OpenAPI document, unit, integration on SQLite and PostgreSQL, browser (Chromium).
 test:
 	./scripts/test.sh
 

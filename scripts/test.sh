@@ -3,7 +3,9 @@
 #   1. installs what is missing: build tools (scripts/tools.sh), Debian's chromium, a PostgreSQL
 #      server (apt, when running as root), the npm packages of end2end/ (never a browser download);
 #   2. builds once, in release mode (server + browser bundle);
-#   3. runs unit tests and the integration tests on SQLite, then the integration tests again on
+#   3. checks the JSON API against its OpenAPI document with Schemathesis (scripts/api-check.sh,
+#      on the release binary just built; Schemathesis is pip-installed into target/ once);
+#   4. runs unit tests and the integration tests on SQLite, then the integration tests again on
 #      a PostgreSQL server started here, then the browser tests in headless Chromium against the
 #      real server, with and without JavaScript.
 # Exits non-zero on the first failure.
@@ -37,8 +39,13 @@ apt_install() {
 step "build tools"
 source scripts/tools.sh
 
-step "system packages: chromium, PostgreSQL, Node.js"
+step "system packages: chromium, PostgreSQL, Node.js, Python venv"
 command -v chromium >/dev/null 2>&1 || apt_install chromium
+# Schemathesis goes into a venv: Debian keeps venv's pip apart, in python3-venv.
+if ! python3 -c 'import ensurepip' >/dev/null 2>&1 ||
+  { command -v dpkg >/dev/null 2>&1 && ! dpkg -s python3-venv >/dev/null 2>&1; }; then
+  apt_install python3 python3-venv
+fi
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 [ -n "$(pg_bin)" ] || apt_install postgresql
@@ -49,6 +56,9 @@ step "end2end npm packages (no browser download)"
 
 step "build (release): server and browser bundle"
 cargo leptos build --release
+
+step "API against its OpenAPI document (Schemathesis)"
+scripts/api-check.sh
 
 step "unit and integration tests (SQLite)"
 cargo test --release --workspace --exclude ydan-frontend

@@ -15,6 +15,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     InvalidQuery,
     InvalidIdempotencyKey,
+    InvalidAddress,
     InvalidCharacters,
     InvalidDate,
     InvalidPeriod,
@@ -103,6 +104,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::InvalidQuery => "invalid_query",
             ErrorCode::InvalidIdempotencyKey => "invalid_idempotency_key",
+            ErrorCode::InvalidAddress => "invalid_address",
             ErrorCode::InvalidCharacters => "invalid_characters",
             ErrorCode::InvalidDate => "invalid_date",
             ErrorCode::InvalidPeriod => "invalid_period",
@@ -183,6 +185,7 @@ impl ErrorCode {
             ErrorCode::InvalidJson
             | ErrorCode::InvalidQuery
             | ErrorCode::InvalidIdempotencyKey
+            | ErrorCode::InvalidAddress
             | ErrorCode::InvalidDate
             | ErrorCode::InvalidPeriod
             | ErrorCode::InvalidRollup
@@ -269,6 +272,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => Msg::ErrPayloadTooLarge,
             ErrorCode::InvalidQuery => Msg::ErrInvalidQuery,
             ErrorCode::InvalidIdempotencyKey => Msg::ErrInvalidIdempotencyKey,
+            ErrorCode::InvalidAddress => Msg::ErrInvalidAddress,
             ErrorCode::InvalidCharacters => Msg::ErrInvalidCharacters,
             ErrorCode::InvalidDate => Msg::ErrInvalidDate,
             ErrorCode::InvalidPeriod => Msg::ErrInvalidPeriod,

@@ -471,5 +471,23 @@ mod tests {
         for path in ["/responses", "/tickets", "/agencies", "/agencies/{code}/sipas", "/openapi.json"] {
             assert!(doc["paths"].get(path).is_some(), "{path} undocumented");
         }
+        // Every security requirement names a scheme the document defines, and every error
+        // answer has the one error body.
+        let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for requirement in op["security"].as_array().into_iter().flatten() {
+                    for name in requirement.as_object().unwrap().keys() {
+                        assert!(schemes.contains_key(name), "{method} {path}: unknown scheme {name}");
+                    }
+                }
+                for (status, answer) in op["responses"].as_object().unwrap() {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        let schema = &answer["content"]["application/json"]["schema"]["$ref"];
+                        assert_eq!(schema, "#/components/schemas/Error", "{method} {path} {status}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -287,10 +287,15 @@ fn is_private_link(path: &str) -> bool {
 }
 
 /// A NUL byte in the path or query (`%00`) can mean nothing here, and PostgreSQL refuses it in
-/// a query: 400 for every route, before any handler reads it.
+/// a query: 400 for every route, before any handler reads it. The JSON API answers with its own
+/// error body (`invalid_address`) in the caller's language, as its OpenAPI document says.
 async fn refuse_nul_in_address(req: Request, next: axum::middleware::Next) -> Response {
     let address = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("");
     if address.as_bytes().windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0') {
+        if req.uri().path().starts_with("/api/") {
+            let lang = api::api_lang(req.headers());
+            return api::ApiError::new(ErrorCode::InvalidAddress.into(), lang).into_response();
+        }
         return (
             StatusCode::BAD_REQUEST,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

@@ -310,3 +310,25 @@ async fn the_openapi_document_is_served() {
     assert!(v["paths"]["/tickets"]["post"].is_object());
     assert!(v["paths"]["/kiosk/{counter}"]["post"].is_object());
 }
+
+/// Found by Schemathesis (scripts/api-check.sh): a NUL (`%00`) in an API address was refused
+/// with a bilingual text/plain 400, not the JSON error body the OpenAPI document promises.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nul_in_an_api_address_is_refused_with_the_json_error_in_the_callers_language() {
+    let app = TestApp::spawn().await;
+    for (lang, path, word) in [
+        ("en", "/api/v1/agencies/P/sipas?questionnaire=a%00b", "invalid character"),
+        ("vi", "/api/v1/agencies/P%00/sipas", "không hợp lệ"),
+        ("en", "/api/v1/responses?x=%00", "invalid character"),
+    ] {
+        let res = app.client.get(app.url(path)).header("accept-language", lang).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{path}");
+        assert_eq!(res.headers()["content-type"], "application/json", "{path}");
+        assert_eq!(res.headers()["content-language"], lang, "{path}");
+        let v = body(res).await;
+        assert_eq!(v["code"], "invalid_address", "{path}");
+        assert!(v["message"].as_str().unwrap().contains(word), "{path}: {v}");
+    }
+    // Outside the API the refusal stays as it was (a 400 before any handler).
+    assert_eq!(app.get("/lang/en?next=/%00").await.status(), 400);
+}
