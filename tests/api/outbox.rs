@@ -98,6 +98,7 @@ async fn a_claim_left_by_a_stopped_server_expires_after_its_lease() {
 
 async fn db_count(db: &sea_orm::DatabaseConnection, sql: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
-    let row = db.query_one(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+    let row =
+        db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.unwrap().unwrap();
     row.try_get::<i64>("", "n").unwrap()
 }
