@@ -198,12 +198,26 @@ pub struct DisclosureFilter {
     pub category: String,
     pub from: String,
     pub to: String,
+    /// The page of published answers, from 1 (empty: the first).
+    #[serde(default)]
+    pub page: String,
 }
+
+/// Published answers shown per page of `/cong-khai`.
+pub const DISCLOSURE_PAGE_SIZE: u64 = 20;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Disclosure {
+    /// One page of the published answers, newest first.
     pub cases: Vec<PublicCase>,
+    /// All published answers that match, counted by the database.
     pub total: u64,
+    /// This page (from 1) and the number of pages.
+    pub page: u64,
+    pub pages: u64,
+    /// The period asked for was longer than `domain::period::PUBLIC_MAX_DAYS` (or ran past
+    /// today) and was shortened to `from`–`to`.
+    pub period_capped: bool,
     pub figures: Vec<AgencyFigures>,
     pub filter: DisclosureFilter,
     pub from: chrono::NaiveDate,

@@ -23,6 +23,11 @@ pub fn vn_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&vn_offset()).date_naive()
 }
 
+/// The longest period the public pages answer at once: a year (any calendar year, four
+/// quarters, or the default twelve months up to today all fit). Longer periods are shortened
+/// (`Period::capped_for_public`) so that an anonymous view never reads more than a year of cases.
+pub const PUBLIC_MAX_DAYS: u64 = 366;
+
 /// An inclusive range of calendar days in Vietnam's time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
@@ -69,6 +74,17 @@ impl Period {
         Ok(Period { from, to })
     }
 
+    /// The period an anonymous reader may ask for at once: at most [`PUBLIC_MAX_DAYS`] days,
+    /// ending no later than `today`. A longer period keeps its end and starts
+    /// `PUBLIC_MAX_DAYS − 1` days before it. Returns the period and whether it was shortened.
+    pub fn capped_for_public(self, today: NaiveDate) -> (Period, bool) {
+        let to = self.to.min(today);
+        let earliest = to.checked_sub_days(Days::new(PUBLIC_MAX_DAYS - 1)).unwrap_or(to);
+        let from = self.from.max(earliest).min(to);
+        let capped = Period { from, to };
+        (capped, capped != self)
+    }
+
     /// First instant of the period, in UTC.
     pub fn start_utc(&self) -> DateTime<Utc> {
         midnight_utc(self.from)
@@ -109,6 +125,24 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn public_periods_are_capped_at_a_year_ending_today_at_the_latest() {
+        let today = d("2026-12-07");
+        let year = Period { from: d("2025-12-07"), to: d("2026-12-06") };
+        assert_eq!(year.capped_for_public(today), (year, false), "366 days pass");
+        let leap = Period { from: d("2024-01-01"), to: d("2024-12-31") };
+        assert_eq!(leap.capped_for_public(today), (leap, false), "a leap year passes");
+        let century = Period { from: d("2000-01-01"), to: d("2099-12-31") };
+        let (p, capped) = century.capped_for_public(today);
+        assert!(capped);
+        assert_eq!((p.from, p.to), (d("2025-12-07"), today));
+        assert_eq!((p.to - p.from).num_days() + 1, PUBLIC_MAX_DAYS as i64);
+        let future = Period { from: d("2030-01-01"), to: d("2030-02-01") };
+        assert_eq!(future.capped_for_public(today), (Period { from: today, to: today }, true));
+        let default = Period::last_twelve_months(today);
+        assert!(!default.capped_for_public(today).1, "the default view is never shortened");
     }
 
     #[test]

@@ -84,6 +84,12 @@ impl Calendar {
         u32::try_from(self.count_dates(vn_date(from), vn_date(to))).unwrap_or(u32::MAX)
     }
 
+    /// [`Self::working_days_between`] for two Vietnam dates (when the database has grouped the
+    /// instants by day already).
+    pub fn working_days_between_dates(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        u32::try_from(self.count_dates(from, to)).unwrap_or(u32::MAX)
+    }
+
     /// Working days left until `deadline` seen at `now`: positive = days left (counting today if it is a working
     /// day and the deadline is not passed), 0 = due today, negative = that many working days overdue.
     ///

@@ -535,6 +535,7 @@ pub fn DisclosurePage() -> impl IntoView {
         category: get("category"),
         from: get("from"),
         to: get("to"),
+        page: get("page"),
     };
     let data = Resource::new(move || filter.clone(), load_disclosure);
     view! {
@@ -588,7 +589,42 @@ fn disclosure_view(d: Disclosure) -> AnyView {
         })
         .collect_view();
     let f = d.filter.clone();
+    let capped = d.period_capped.then(|| {
+        let (from, to) = (d.from.format("%d/%m/%Y").to_string(), d.to.format("%d/%m/%Y").to_string());
+        let days = crate::domain::period::PUBLIC_MAX_DAYS.to_string();
+        view! {
+            <p class="note" role="status">
+                {Msg::PublicPeriodCapped.fill(lang, &[("from", &from), ("to", &to), ("days", &days)])}
+            </p>
+        }
+    });
+    // The other pages of the same list: the filter as shown (the shortened period included).
+    let link = {
+        let query: String = [
+            ("agency", f.agency.clone()),
+            ("kind", f.kind.clone()),
+            ("category", f.category.clone()),
+            ("from", d.from.to_string()),
+            ("to", d.to.to_string()),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}&", crate::components::layout::encode_component(v)))
+        .collect();
+        move |page: u64| format!("/cong-khai?{query}page={page}")
+    };
+    let pager = (d.pages > 1).then(|| {
+        let (page, pages) = (d.page, d.pages);
+        view! {
+            <nav class="pager" aria-label=Msg::PublicPage.fill(lang, &[("page", &page.to_string()), ("pages", &pages.to_string())])>
+                {(page > 1).then(|| view! { <a rel="prev" href=link(page - 1)>{t(Msg::PublicPrev)}</a> " " })}
+                <span>{Msg::PublicPage.fill(lang, &[("page", &page.to_string()), ("pages", &pages.to_string())])}</span>
+                {(page < pages).then(|| view! { " " <a rel="next" href=link(page + 1)>{t(Msg::PublicNext)}</a> })}
+            </nav>
+        }
+    });
     view! {
+        {capped}
         <form method="get" action="/cong-khai" class="filters">
             <div class="field"><label for="agency">{t(Msg::TrackAgency)}</label>
                 <select id="agency" name="agency"><option value="">{t(Msg::PublicAll)}</option>{unit_select(&d.units, lang, &f.agency)}</select></div>
@@ -620,6 +656,7 @@ fn disclosure_view(d: Disclosure) -> AnyView {
         {d.figures.is_empty().then(|| view! { <p>{t(Msg::NoData)}</p> })}
         <h2>{Msg::PublicAnswers.fill(lang, &[("n", &d.total.to_string())])}</h2>
         {cases}
+        {pager}
     }
     .into_any()
 }

@@ -20,6 +20,10 @@ pub struct Model {
     pub last_error: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
     pub next_attempt_at: Option<DateTimeUtc>,
+    /// The token of the server sending the message now, if any (see `services::outbox`).
+    pub claim_token: Option<String>,
+    /// Until when that claim holds; after it, another server may send the message.
+    pub claimed_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1208,12 +1208,17 @@ pub async fn sweep_overdue(
 
 /// The public disclosure page: published answers (hidden cases never; hidden photos never),
 /// filtered by unit (with its subtree), kind, category and period of publication, with each
-/// unit's figures for cases received in the period.
+/// unit's figures for cases received in the period. The period is capped at a year
+/// (`Period::capped_for_public`); the answers are counted and paged by the database
+/// (`DISCLOSURE_PAGE_SIZE` a page) and the figures are counted by it too (`case_counts`).
 pub async fn disclosure(
     db: &impl ConnectionTrait,
     filter: crate::feedback::DisclosureFilter,
     period: crate::domain::period::Period,
 ) -> Result<crate::feedback::Disclosure, AppError> {
+    use crate::feedback::DISCLOSURE_PAGE_SIZE;
+    // Anyone may ask: at most a year at once, ending today at the latest.
+    let (period, period_capped) = period.capped_for_public(vn_date(now()));
     let units = agencies::all(db).await?;
     let by_id: HashMap<i64, &agency::Model> = units.iter().map(|u| (u.id, u)).collect();
     let cats = categories(db).await?;
@@ -1240,7 +1245,15 @@ pub async fn disclosure(
         q = q.filter(feedback_case::Column::CategoryId.eq(c.id));
     }
     let total = q.clone().count(db).await?;
-    let rows = q.order_by_desc(feedback_case::Column::PublishedAt).limit(50).all(db).await?;
+    let pages = total.div_ceil(DISCLOSURE_PAGE_SIZE).max(1);
+    let page = filter.page.trim().parse::<u64>().unwrap_or(1).clamp(1, pages);
+    let rows = q
+        .order_by_desc(feedback_case::Column::PublishedAt)
+        .order_by_desc(feedback_case::Column::Id)
+        .offset((page - 1) * DISCLOSURE_PAGE_SIZE)
+        .limit(DISCLOSURE_PAGE_SIZE)
+        .all(db)
+        .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut photos: HashMap<i64, Vec<i64>> = HashMap::new();
     for (id, case_id) in case_photo::Entity::find()
@@ -1278,6 +1291,9 @@ pub async fn disclosure(
     Ok(crate::feedback::Disclosure {
         cases,
         total,
+        page,
+        pages,
+        period_capped,
         figures,
         from: period.from,
         to: period.to,
@@ -1286,10 +1302,6 @@ pub async fn disclosure(
         units: unit_options(&units, vn_date(now())),
     })
 }
-
-/// A case as the figures count it.
-type FigureRow =
-    (i64, String, DateTime<Utc>, Option<DateTime<Utc>>, DateTime<Utc>, Option<DateTime<Utc>>, Option<String>, i32);
 
 /// What the feedback figures of a unit count, for cases received in a period.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -1329,53 +1341,102 @@ impl CaseCounts {
 }
 
 /// Per unit, the counts of cases received in [start, end) (of the units `only`, or all).
+///
+/// Counted by the database (`GROUP BY` unit): no case row reaches the server. The working days
+/// to answer depend on the holiday calendar, so the answered cases are grouped by unit, day
+/// received and day answered (in Vietnam), and each group's days are counted here: a few
+/// hundred rows per unit for a year, however many cases it holds.
 pub async fn case_counts(
     db: &impl ConnectionTrait,
     only: Option<&[i64]>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<HashMap<i64, CaseCounts>, AppError> {
-    let mut q = feedback_case::Entity::find()
-        .select_only()
-        .column(feedback_case::Column::AgencyId)
-        .column(feedback_case::Column::Status)
-        .column(feedback_case::Column::SubmittedAt)
-        .column(feedback_case::Column::AnsweredAt)
-        .column(feedback_case::Column::AnswerDueAt)
-        .column(feedback_case::Column::ClosedAt)
-        .column(feedback_case::Column::Rating)
-        .column(feedback_case::Column::ReopenedCount)
-        .filter(feedback_case::Column::SubmittedAt.gte(start))
-        .filter(feedback_case::Column::SubmittedAt.lt(end));
-    if let Some(ids) = only {
-        q = q.filter(feedback_case::Column::AgencyId.is_in(ids.to_vec()));
-    }
-    let rows: Vec<FigureRow> = q.into_tuple().all(db).await?;
-    let cal = calendar::calendar(db).await?;
+    use feedback_case::Column as C;
+    use sea_orm::sea_query::{ExprTrait, Func};
     let at = now();
-    let mut acc: HashMap<i64, CaseCounts> = HashMap::new();
-    for (agency_id, status, submitted, answered, due, closed, rating, reopened) in rows {
-        let a = acc.entry(agency_id).or_default();
-        a.received += 1;
-        let status = Status::parse(&status).unwrap_or(Status::Submitted);
-        // Handled: answered, or rejected (closed without an answer).
-        let handled_at = answered.or(if status == Status::Rejected { closed } else { None });
-        let on_time = match handled_at {
-            Some(t) => t <= due,
-            None => at <= due,
-        };
-        if let Some(t) = answered {
-            a.answered += 1;
-            a.days += u64::from(cal.working_days_between(submitted, t));
+    let in_period = || {
+        let mut c = Condition::all().add(C::SubmittedAt.gte(start)).add(C::SubmittedAt.lt(end));
+        if let Some(ids) = only {
+            c = c.add(C::AgencyId.is_in(ids.to_vec()));
         }
-        if on_time {
-            a.on_time += 1;
-        }
-        if reopened > 0 {
-            a.reraised += 1;
-        }
-        if !on_time || rating.as_deref() == Some(Rating::NotSatisfied.code()) || reopened > 0 {
-            a.unhappy += 1;
+        c
+    };
+    // Handled: answered, or rejected (closed without an answer); on time when handled by the
+    // deadline, or not handled and still within it (766 measure 5.2).
+    let rejected = Condition::all()
+        .add(C::AnsweredAt.is_null())
+        .add(C::Status.eq(Status::Rejected.code()))
+        .add(C::ClosedAt.is_not_null());
+    let on_time = Condition::any()
+        .add(
+            Condition::all()
+                .add(C::AnsweredAt.is_not_null())
+                .add(Expr::col(C::AnsweredAt).lte(Expr::col(C::AnswerDueAt))),
+        )
+        .add(rejected.clone().add(Expr::col(C::ClosedAt).lte(Expr::col(C::AnswerDueAt))))
+        .add(Condition::all().add(C::AnsweredAt.is_null()).add(rejected.not()).add(C::AnswerDueAt.gte(at)));
+    // Rated unsatisfactory, raised again, or late, each case once (766 measure 5.3).
+    let unhappy = Condition::any()
+        .add(on_time.clone().not())
+        .add(C::Rating.eq(Rating::NotSatisfied.code()))
+        .add(C::ReopenedCount.gt(0));
+    let sum = |c: Condition| Expr::from(Func::sum(Expr::case(c, 1).finally(0)));
+    let count = || Expr::from(Func::count(Expr::col(C::Id)));
+    let rows: Vec<(i64, i64, i64, i64, i64, i64)> = feedback_case::Entity::find()
+        .select_only()
+        .column(C::AgencyId)
+        .column_as(count(), "received")
+        .column_as(sum(Condition::all().add(C::AnsweredAt.is_not_null())), "answered")
+        .column_as(sum(on_time), "on_time")
+        .column_as(sum(Condition::all().add(C::ReopenedCount.gt(0))), "reraised")
+        .column_as(sum(unhappy), "unhappy")
+        .filter(in_period())
+        .group_by(C::AgencyId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut acc: HashMap<i64, CaseCounts> = rows
+        .into_iter()
+        .map(|(agency, received, answered, on_time, reraised, unhappy)| {
+            let n = |v: i64| u64::try_from(v).unwrap_or(0);
+            let counts = CaseCounts {
+                received: n(received),
+                answered: n(answered),
+                on_time: n(on_time),
+                unhappy: n(unhappy),
+                reraised: n(reraised),
+                days: 0,
+            };
+            (agency, counts)
+        })
+        .collect();
+    // The day in Vietnam (UTC+7, no daylight saving) of a stored instant, as `YYYY-MM-DD`.
+    let vn_day = |col: &str| match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => format!("date({col}, '+7 hours')"),
+        _ => format!("to_char(({col} AT TIME ZONE 'UTC') + INTERVAL '7 hours', 'YYYY-MM-DD')"),
+    };
+    let (received_day, answered_day) = (vn_day("submitted_at"), vn_day("answered_at"));
+    let days: Vec<(i64, String, String, i64)> = feedback_case::Entity::find()
+        .select_only()
+        .column(C::AgencyId)
+        .column_as(Expr::cust(received_day.clone()), "received_day")
+        .column_as(Expr::cust(answered_day.clone()), "answered_day")
+        .column_as(count(), "n")
+        .filter(in_period())
+        .filter(C::AnsweredAt.is_not_null())
+        .group_by(C::AgencyId)
+        .group_by(Expr::cust(received_day))
+        .group_by(Expr::cust(answered_day))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if !days.is_empty() {
+        let cal = calendar::calendar(db).await?;
+        for (agency, received, answered, n) in days {
+            let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(AppError::internal);
+            let working = cal.working_days_between_dates(day(&received)?, day(&answered)?);
+            acc.entry(agency).or_default().days += u64::from(working) * u64::try_from(n).unwrap_or(0);
         }
     }
     Ok(acc)

@@ -2,6 +2,9 @@
 //! transaction as the change it reports, so none is lost if the server stops; the mail worker
 //! then sends it through SMTP. Without a mail server the message is kept (status `kept`) for
 //! administrators to read and pass on: nothing is silently dropped.
+//!
+//! Several servers may share one database: each claims a batch of due messages (a token and a
+//! lease of [`CLAIM_LEASE`]) before sending it, so that no message is sent by two of them.
 
 use super::{meta, now};
 use crate::{
@@ -15,7 +18,10 @@ use crate::{
 };
 use chrono::Duration;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, LockBehavior, LockType, Order, Query},
 };
 use std::collections::HashMap;
 
@@ -82,31 +88,79 @@ async fn insert(
     Ok(())
 }
 
-/// Sends what is due; returns how many were sent. Called by the mail worker every few seconds.
+/// How long a server's claim on a batch of messages lasts. A server that stops mid-batch leaves
+/// its claim behind; once the lease has run out another server sends the message. Longer than
+/// any batch takes (50 messages, each bounded by the SMTP client's timeouts).
+pub const CLAIM_LEASE: Duration = Duration::minutes(5);
+
+/// Messages claimed at a time.
+const BATCH: u64 = 50;
+
+/// Claims up to [`BATCH`] due messages for this call alone and returns them. One UPDATE marks
+/// them with a fresh token and a lease; it repeats the "due and unclaimed" test on the rows it
+/// changes, so when two servers race for the same rows the second finds them taken (PostgreSQL
+/// checks the condition again on the newest row version; on PostgreSQL the candidates are also
+/// locked with `SKIP LOCKED`, so two servers take different rows rather than waiting; SQLite has
+/// one writer at a time). Only the rows carrying this token are then read back.
+async fn claim(db: &impl ConnectionTrait) -> Result<(String, Vec<outbox::Model>), AppError> {
+    let token = meta::random_hex(16)?;
+    let at = now();
+    let due = || {
+        Condition::all()
+            .add(outbox::Column::Status.eq("pending"))
+            .add(outbox::Column::NextAttemptAt.lte(at))
+            .add(Condition::any().add(outbox::Column::ClaimedUntil.is_null()).add(outbox::Column::ClaimedUntil.lt(at)))
+    };
+    let mut candidates = Query::select();
+    candidates
+        .column(outbox::Column::Id)
+        .from(outbox::Entity)
+        .cond_where(due())
+        .order_by(outbox::Column::Id, Order::Asc)
+        .limit(BATCH);
+    if db.get_database_backend() == DbBackend::Postgres {
+        candidates.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::ClaimToken, Expr::value(token.clone()))
+        .col_expr(outbox::Column::ClaimedUntil, Expr::value(at + CLAIM_LEASE))
+        .filter(outbox::Column::Id.in_subquery(candidates))
+        .filter(due())
+        .exec(db)
+        .await?;
+    let claimed = outbox::Entity::find()
+        .filter(outbox::Column::ClaimToken.eq(token.as_str()))
+        .order_by_asc(outbox::Column::Id)
+        .all(db)
+        .await?;
+    Ok((token, claimed))
+}
+
+/// Sends what is due; returns how many were sent. Called by the mail worker every few seconds,
+/// on every server: each call sends only the messages it has claimed (see [`claim`]), and marks
+/// a message sent, failed or due again only while its claim is still its own.
 pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings) -> Result<usize, AppError> {
     let Some(smtp) = settings.smtp.as_ref() else {
         return Ok(0);
     };
-    let due = outbox::Entity::find()
-        .filter(outbox::Column::Status.eq("pending"))
-        .filter(outbox::Column::NextAttemptAt.lte(now()))
-        .order_by_asc(outbox::Column::Id)
-        .limit(50)
-        .all(db)
-        .await?;
+    let (token, due) = claim(db).await?;
     let mut sent = 0;
     for m in due {
         let body = fill_in(db, &m).await?;
         let result = mail::send(smtp, &Mail { to: m.to_address.clone(), subject: m.subject.clone(), body }).await;
         let attempts = m.attempts + 1;
-        let mut row: outbox::ActiveModel = m.into();
-        row.attempts = Set(attempts);
+        let mut row = outbox::ActiveModel {
+            attempts: Set(attempts),
+            claim_token: Set(None),
+            claimed_until: Set(None),
+            ..Default::default()
+        };
+        let ok = result.is_ok();
         match result {
             Ok(()) => {
                 row.status = Set("sent".into());
                 row.sent_at = Set(Some(now()));
                 row.last_error = Set(None);
-                sent += 1;
             }
             Err(e) => {
                 tracing::warn!(error = %e, "a notification could not be sent");
@@ -119,7 +173,18 @@ pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings) -> Resu
                 }
             }
         }
-        row.update(db).await?;
+        let done = outbox::Entity::update_many()
+            .set(row)
+            .filter(outbox::Column::Id.eq(m.id))
+            .filter(outbox::Column::ClaimToken.eq(token.as_str()))
+            .exec(db)
+            .await?;
+        if done.rows_affected == 0 {
+            // The lease ran out while sending and another server took the message over.
+            tracing::warn!(id = m.id, "an outbox message's claim expired while it was being sent");
+        } else if ok {
+            sent += 1;
+        }
     }
     Ok(sent)
 }
