@@ -10,6 +10,7 @@ mod analytics;
 mod anomaly;
 mod api_responses;
 mod api_sipas;
+mod contacts;
 mod database;
 mod feedback;
 mod gate;
