@@ -178,6 +178,12 @@ impl TestApp {
         settings.public_url = format!("http://{addr}");
         let export_dir = std::env::temp_dir().join(format!("ydan-exports-{}", random_hex(8)));
         settings.export_dir = export_dir.clone();
+        // A key file of its own, as `ydan serve` keeps one next to its database.
+        if matches!(settings.contact_key, app::server::services::contacts::ContactKeySource::InDatabase) {
+            settings.contact_key = app::server::services::contacts::ContactKeySource::File(
+                std::env::temp_dir().join(format!("ydan-contact-{}.key", random_hex(8))),
+            );
+        }
         let config = server::Config { settings: settings.clone(), ..Default::default() };
         let state = server::build_state(db.clone(), &config).await.expect("state");
         let (system_key, _) = app::server::services::tickets::create_api_key_cli(&db, "P", "Hệ thống thử nghiệm")
@@ -208,6 +214,13 @@ impl TestApp {
             server,
             workers,
         }
+    }
+
+    /// The state the server runs with (same database, settings and keys), for calling the
+    /// services the background workers call.
+    pub async fn state(&self) -> app::server::AppState {
+        let config = server::Config { settings: self.settings.clone(), ..Default::default() };
+        server::build_state(self.db.clone(), &config).await.expect("state")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -152,7 +152,7 @@ pub async fn load_feedback_form() -> Result<crate::feedback::FeedbackForm, AppEr
 #[server(prefix = "/fn", endpoint = "citizen_case")]
 pub async fn load_citizen_case(code: String, key: String) -> Result<crate::feedback::CitizenCase, AppError> {
     let state = crate::server::state::app_state()?;
-    crate::server::services::cases::for_citizen(&state.db, &code, &key).await
+    crate::server::services::cases::for_citizen(&state.db, &state.contact_key, &code, &key).await
 }
 
 /// The signed-in user, for server functions only staff may call.
@@ -171,7 +171,7 @@ pub async fn load_inbox(filter: crate::feedback::InboxFilter) -> Result<crate::f
 #[server(prefix = "/fn", endpoint = "officer_case")]
 pub async fn load_officer_case(code: String) -> Result<crate::feedback::OfficerCase, AppError> {
     let state = crate::server::state::app_state()?;
-    crate::server::services::cases::for_officer(&state.db, &staff_user()?, &code).await
+    crate::server::services::cases::for_officer(&state.db, &state.contact_key, &staff_user()?, &code).await
 }
 
 #[server(prefix = "/fn", endpoint = "disclosure")]

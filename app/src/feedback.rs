@@ -69,6 +69,8 @@ pub struct CitizenCase {
     pub history: Vec<PublicEvent>,
     pub photos: Vec<PhotoRef>,
     pub hidden: bool,
+    /// The contact details the resident left: filled only for the holder of the private link.
+    pub contact: Option<Contact>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

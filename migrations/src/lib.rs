@@ -24,6 +24,7 @@ mod m20261203_000017_tree_rollup;
 mod m20261203_000018_unit_tree_version;
 mod m20261207_000019_database_identity;
 mod m20261207_000020_integrity_gate;
+mod m20261207_000021_contact_privacy;
 mod m20261207_000022_outbox_claims;
 mod triggers;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_unit_tree_version::Migration),
             Box::new(m20261207_000019_database_identity::Migration),
             Box::new(m20261207_000020_integrity_gate::Migration),
+            Box::new(m20261207_000021_contact_privacy::Migration),
             Box::new(m20261207_000022_outbox_claims::Migration),
         ]
     }

@@ -34,6 +34,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Database::connect(opts).await
 }
 
+/// Where the key for residents' contact details is kept unless configured: `contact.key` in the
+/// folder of a SQLite database (`data/` by default), else `data/contact.key`. Next to the
+/// database file, not in it: a copy of the database alone does not reveal the contacts (a copy
+/// of the whole folder does; production should set `--contact-key-file`, docs/PRIVACY.md).
+pub fn default_contact_key_file(url: &str) -> std::path::PathBuf {
+    let dir = if url.starts_with("sqlite:") { sqlite_dir(url).unwrap_or_else(|| ".".into()) } else { "data".into() };
+    std::path::Path::new(&dir).join("contact.key")
+}
+
 /// The folder of a `sqlite://path/to/file.db` URL, if it has one.
 fn sqlite_dir(url: &str) -> Option<String> {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");

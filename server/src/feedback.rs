@@ -223,6 +223,17 @@ pub async fn citizen(State(state): State<AppState>, Path(code): Path<String>, re
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default().into_iter().collect();
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let key = get("k");
+    if get("action") == "erase_contact" {
+        // No script: the confirmation is a box the resident ticks on the form.
+        if get("confirm") != "1" {
+            let e = AppError::invalid(vec![FieldError::new("confirm", ErrorCode::Required)]);
+            return track_again(&state, parts, e).await;
+        }
+        return match app::server::services::contacts::erase_by_resident(&state, &code, &key).await {
+            Ok(()) => Redirect::to(&format!("{}&erased=1", cases::private_path(&code, &key))).into_response(),
+            Err(e) => track_again(&state, parts, e).await,
+        };
+    }
     let action = match get("action").as_str() {
         "reply" => CitizenAction::Reply(get("text")),
         "rate" => CitizenAction::Rate(get("rating")),

@@ -73,6 +73,8 @@ pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppS
     let key = meta::device_hash_key(&db).await?;
     let ticket_key = meta::ticket_key(&db).await?;
     let tracking_key = meta::tracking_key(&db).await?;
+    let contact_key = app::server::services::contacts::load_key(&db, &config.settings.contact_key).await?;
+    app::server::services::contacts::encrypt_plain_rows(&db, &contact_key).await?;
     app::server::services::calendar::seed_holidays_once(&db).await?;
     Ok(AppState {
         leptos_options: leptos_options(config),
@@ -83,6 +85,7 @@ pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppS
         device_hash_key: Arc::new(key),
         ticket_key: Arc::new(ticket_key),
         tracking_key: Arc::new(tracking_key),
+        contact_key: Arc::new(contact_key),
         write_lock: Arc::default(),
         upload_budget: Arc::new(tokio::sync::Semaphore::new(app::server::state::UPLOAD_BUDGET_KIB)),
     })

@@ -83,6 +83,17 @@ enum Command {
         /// servers run).
         #[arg(long, env = "YDAN_EXPORT_DIR", default_value = "data/exports")]
         export_dir: String,
+        /// File holding the key that encrypts residents' contact details (64 hex digits),
+        /// created with a new key if missing. Keep it apart from the database and its backups.
+        /// Default: contact.key in the SQLite database's folder (data/contact.key for
+        /// PostgreSQL). The key may instead be given as 64 hex digits in the environment
+        /// variable YDAN_CONTACT_KEY (never on the command line).
+        #[arg(long, env = "YDAN_CONTACT_KEY_FILE")]
+        contact_key_file: Option<String>,
+        /// Months after a case was closed (or its answer published) before the resident's
+        /// contact details are erased.
+        #[arg(long, env = "YDAN_CONTACT_RETENTION_MONTHS", default_value_t = app::server::services::contacts::DEFAULT_RETENTION_MONTHS, value_parser = clap::value_parser!(u32).range(1..=240))]
+        contact_retention_months: u32,
     },
 
     /// Apply pending database migrations and exit.
@@ -275,7 +286,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             points_766,
             target_766,
             export_dir,
+            contact_key_file,
+            contact_retention_months,
         } => {
+            use app::server::services::contacts::ContactKeySource;
+            let contact_key = match (contact_key_file, std::env::var("YDAN_CONTACT_KEY").ok().filter(|k| !k.is_empty()))
+            {
+                (Some(file), _) => ContactKeySource::File(file.into()),
+                (None, Some(hex)) => ContactKeySource::Hex(hex),
+                (None, None) => ContactKeySource::File(db::default_contact_key_file(&cli.database)),
+            };
             let rules_766 = parse_766(&points_766, target_766)?;
             let smtp = match smtp.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 Some(url) => Some(app::server::mail::SmtpConfig::parse(url).map_err(|e| format!("--smtp: {e}"))?),
@@ -299,6 +319,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                     smtp,
                     rules_766,
                     export_dir: export_dir.into(),
+                    contact_key,
+                    contact_retention_months,
                 },
                 site_root,
             };

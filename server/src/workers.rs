@@ -1,5 +1,6 @@
 //! Background work of a running server: sending the outbox (every few seconds), handling
-//! missed feedback deadlines (every 10 minutes), checking index alerts (every hour) and making
+//! missed feedback deadlines and erasing contact details past their retention period (every 10
+//! minutes), checking index alerts (every hour) and making
 //! export files (as they are asked for). All are safe to run on several instances at once: a
 //! message is marked sent by the instance that sent it, a missed deadline is marked handled in
 //! the same transaction as its apology, an alert is opened once (a unique index), and an export
@@ -7,7 +8,7 @@
 
 use app::server::{
     AppState,
-    services::{alerts, cases, exports, now, outbox},
+    services::{alerts, cases, contacts, exports, now, outbox},
 };
 use std::time::Duration;
 
@@ -37,10 +38,16 @@ pub fn spawn(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
         let mut tick = tokio::time::interval(DEADLINES_EVERY);
         loop {
             tick.tick().await;
-            match cases::sweep_overdue(&deadline_state.db, &deadline_state.settings, now()).await {
+            match cases::sweep_overdue(&deadline_state, now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cases = n, "missed feedback deadlines handled"),
                 Err(e) => tracing::warn!(code = e.code.as_str(), detail = ?e.detail, "deadline check failed"),
+            }
+            // Contact details of cases that ended longer ago than the retention period.
+            match contacts::sweep_retention(&deadline_state, now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(cases = n, "contact details past their retention period erased"),
+                Err(e) => tracing::warn!(code = e.code.as_str(), detail = ?e.detail, "contact retention sweep failed"),
             }
         }
     });

@@ -408,10 +408,10 @@ async fn a_missed_deadline_is_flagged_escalated_and_apologised_for_once() {
     let (code, key) = file_case(&app, "Cống thoát nước bị tắc gây ngập.").await;
     // Two working days to receive it: pretend they have passed.
     app.exec("UPDATE feedback_case SET step_due_at = '2025-01-02 16:59:59+00:00'").await;
-    let settings = Settings { public_url: app.base.clone(), ..Default::default() };
-    let n = app::server::services::cases::sweep_overdue(&app.db, &settings, chrono::Utc::now()).await.unwrap();
+    let state = app.state().await;
+    let n = app::server::services::cases::sweep_overdue(&state, chrono::Utc::now()).await.unwrap();
     assert_eq!(n, 1);
-    let again = app::server::services::cases::sweep_overdue(&app.db, &settings, chrono::Utc::now()).await.unwrap();
+    let again = app::server::services::cases::sweep_overdue(&state, chrono::Utc::now()).await.unwrap();
     assert_eq!(again, 0, "handled once");
     let p: i64 = app.row("SELECT id FROM agency WHERE code = 'P'").await.try_get("", "id").unwrap();
     let escalated: Option<i64> =
@@ -560,7 +560,9 @@ async fn a_low_rating_with_contact_details_opens_a_case_for_the_counters_unit() 
         .await;
     assert_eq!(row.try_get::<String>("", "channel").unwrap(), "survey");
     assert_eq!(row.try_get::<String>("", "code").unwrap(), "P.X.C");
-    assert_eq!(row.try_get::<String>("", "contact_email").unwrap(), "binh@example.vn");
+    // Kept, encrypted (services::contacts): the stored value is not the address.
+    let sealed = row.try_get::<String>("", "contact_email").unwrap();
+    assert!(sealed.starts_with("v1:") && !sealed.contains("binh@"), "{sealed}");
     assert!(row.try_get::<String>("", "description").unwrap().contains("Chờ hai tiếng"));
     let response: i64 = app.row("SELECT MAX(id) AS id FROM response").await.try_get("", "id").unwrap();
     assert_eq!(row.try_get::<Option<i64>>("", "source_response_id").unwrap(), Some(response));

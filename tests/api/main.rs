@@ -11,6 +11,7 @@ mod anomaly;
 mod api_responses;
 mod api_sipas;
 mod connections;
+mod contacts;
 mod database;
 mod feedback;
 mod gate;

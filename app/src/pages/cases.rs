@@ -211,6 +211,8 @@ fn case_view(c: OfficerCase, user: SignedIn) -> AnyView {
             <dt>{t(Msg::FbEmail)}</dt><dd>{ct.email.clone().unwrap_or_else(|| "—".into())}</dd>
         }
         .into_any(),
+        // Watching a case escalated to them, officers do not read the contact details.
+        None if !c.may_act => view! { <dt>{t(Msg::FbContact)}</dt><dd>"—"</dd> }.into_any(),
         None => view! { <dt>{t(Msg::FbContact)}</dt><dd>{t(Msg::FbAnonymous)}</dd> }.into_any(),
     };
     let due = c.case.due_at.map(|d| {

@@ -494,6 +494,41 @@ fn track_view(case: CitizenCase, key: String, attempt: Option<TrackAttempt>) -> 
             </section>
         }
     });
+    let erased = use_query_map().get_untracked().get("erased").is_some();
+    // What the resident left, shown only to the holder of the link, with the way to erase it.
+    let contact = match case.contact.clone() {
+        Some(c) => {
+            let row = |label: Msg, v: Option<String>| v.map(|v| view! { <dt>{t(label)}</dt><dd>{v}</dd> });
+            view! {
+                <section class="contact" aria-labelledby="contact-h">
+                    <h2 id="contact-h">{t(Msg::TrackContactTitle)}</h2>
+                    <dl class="facts">
+                        {row(Msg::FbName, c.name)}
+                        {row(Msg::FbPhone, c.phone)}
+                        {row(Msg::FbEmail, c.email)}
+                    </dl>
+                    <p class="hint">{t(Msg::TrackContactHint)}</p>
+                    <form method="post" action=action.clone() class="narrow">
+                        <input type="hidden" name="k" value=hidden_key.clone()/>
+                        <input type="hidden" name="action" value="erase_contact"/>
+                        <div class="field check">
+                            <input type="checkbox" id="confirm-erase" name="confirm" value="1" required/>
+                            <label for="confirm-erase">{t(Msg::TrackContactEraseConfirm)}</label>
+                        </div>
+                        <button type="submit" class="secondary">{t(Msg::TrackContactErase)}</button>
+                    </form>
+                </section>
+            }
+            .into_any()
+        }
+        None => view! {
+            <section class="contact" aria-labelledby="contact-h">
+                <h2 id="contact-h">{t(Msg::TrackContactTitle)}</h2>
+                <p>{t(Msg::TrackContactNone)}</p>
+            </section>
+        }
+        .into_any(),
+    };
     let rating =
         case.rating.as_deref().map(|r| t(if r == "satisfied" { Msg::TrackSatisfied } else { Msg::TrackNotSatisfied }));
     let photos = photo_strip(case.photos.iter().map(|p| (p.id, p.hidden)).collect(), &key);
@@ -501,6 +536,7 @@ fn track_view(case: CitizenCase, key: String, attempt: Option<TrackAttempt>) -> 
         <Title text=format!("{} – {}", case.tracking_code, t(Msg::TrackTitle))/>
         <h1>{t(Msg::TrackTitle)}" "<span class="tracking-code">{case.tracking_code.clone()}</span></h1>
         {saved.then(|| view! { <p class="ok" role="status">{t(Msg::TrackSaved)}</p> })}
+        {erased.then(|| view! { <p class="ok" role="status">{t(Msg::TrackContactErased)}</p> })}
         {attempt.map(|a| view! { <div class="error-summary" role="alert"><p>{a.error.message(lang)}</p></div> })}
         <dl class="facts">
             <dt>{t(Msg::TrackStatus)}</dt><dd><strong class=format!("status status-{}", case.status)>{status_text(&case.status)}</strong></dd>
@@ -521,6 +557,7 @@ fn track_view(case: CitizenCase, key: String, attempt: Option<TrackAttempt>) -> 
         {reopen}
         <h2>{t(Msg::TrackHistory)}</h2>
         <ol class="history">{history}</ol>
+        {contact}
     }
     .into_any()
 }

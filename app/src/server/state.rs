@@ -37,6 +37,10 @@ pub struct Settings {
     pub rules_766: crate::domain::scorecard::Rules766,
     /// Where export files are written (shared storage when several servers run).
     pub export_dir: std::path::PathBuf,
+    /// Where the key that encrypts residents' contact details comes from.
+    pub contact_key: super::services::contacts::ContactKeySource,
+    /// Months after a case ended before its contact details are erased.
+    pub contact_retention_months: u32,
 }
 
 impl Default for Settings {
@@ -51,6 +55,8 @@ impl Default for Settings {
             smtp: None,
             rules_766: crate::domain::scorecard::Rules766::default(),
             export_dir: std::path::PathBuf::from("data/exports"),
+            contact_key: Default::default(),
+            contact_retention_months: super::services::contacts::DEFAULT_RETENTION_MONTHS,
         }
     }
 }
@@ -142,6 +148,8 @@ pub struct AppState {
     pub ticket_key: Arc<[u8; 32]>,
     /// Secret from which the keys of residents' private tracking links are derived.
     pub tracking_key: Arc<[u8; 32]>,
+    /// Key that encrypts residents' contact details (`services::contacts`).
+    pub contact_key: Arc<super::services::contacts::ContactKey>,
     /// Serialises write transactions on SQLite, which allows one writer at a time anyway:
     /// queueing here is fair and prompt, where SQLite's own busy-wait backs off in sleeps of
     /// up to 100 ms. Unused on PostgreSQL, which handles concurrent writers itself.

@@ -9,6 +9,7 @@ use super::{
     agencies,
     auth::CurrentUser,
     calendar::{self, Deadlines},
+    contacts::{self, ContactKey, Field},
     meta::{secrets_match, sha256_hex, tracking_link_key},
     now, outbox,
 };
@@ -23,11 +24,11 @@ use crate::{
     dto::Localized,
     error::{AppError, ErrorCode, FieldError},
     feedback::{
-        CannedReplyView, CategoryOption, CitizenCase, Contact, FeedbackForm, Inbox, InboxFilter, InboxRow,
-        InternalEvent, Person, PhotoRef, PublicEvent, UnitOption,
+        CannedReplyView, CategoryOption, CitizenCase, FeedbackForm, Inbox, InboxFilter, InboxRow, InternalEvent,
+        Person, PhotoRef, PublicEvent, UnitOption,
     },
     server::{
-        AppState, Settings,
+        AppState,
         entity::{
             agency, app_user, canned_reply, case_event, case_photo, case_sequence, feedback_case, feedback_category,
         },
@@ -403,9 +404,10 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
         address: Set(Some(address).filter(|a| !a.is_empty())),
         lat: Set(point.map(|p| p.0)),
         lon: Set(point.map(|p| p.1)),
-        contact_name: Set(contact_name),
-        contact_phone: Set(phone),
-        contact_email: Set(email.clone()),
+        // Sealed with the contact key, bound to this case and field (services::contacts).
+        contact_name: Set(state.contact_key.seal_opt(&code, Field::Name, contact_name.as_deref())?),
+        contact_phone: Set(state.contact_key.seal_opt(&code, Field::Phone, phone.as_deref())?),
+        contact_email: Set(state.contact_key.seal_opt(&code, Field::Email, email.as_deref())?),
         anonymous: Set(new.anonymous),
         consent: Set(new.consent && !new.anonymous),
         channel: Set(new.channel.into()),
@@ -625,13 +627,23 @@ async fn citizen_view(db: &impl ConnectionTrait, c: &feedback_case::Model) -> Re
             .collect(),
         photos: photos.into_iter().map(|(id, hidden, hidden_reason)| PhotoRef { id, hidden, hidden_reason }).collect(),
         hidden: c.hidden,
+        contact: None,
     })
 }
 
 /// `/gop-y/theo-doi/{code}?k=…`
-pub async fn for_citizen(db: &impl ConnectionTrait, code: &str, key: &str) -> Result<CitizenCase, AppError> {
+/// The resident also sees the contact details they left (decrypted, only to the link holder).
+pub async fn for_citizen(
+    db: &impl ConnectionTrait,
+    contact_key: &ContactKey,
+    code: &str,
+    key: &str,
+) -> Result<CitizenCase, AppError> {
     let case = by_private_link(db, code, key).await?;
-    citizen_view(db, &case).await
+    let mut view = citizen_view(db, &case).await?;
+    view.contact =
+        contacts::reveal(contact_key, &case)?.filter(|c| c.name.is_some() || c.phone.is_some() || c.email.is_some());
+    Ok(view)
 }
 
 /// What a resident does through the private link.
@@ -848,6 +860,7 @@ pub async fn inbox(db: &impl ConnectionTrait, user: &CurrentUser, filter: InboxF
 /// A case for an officer who may see it.
 pub async fn for_officer(
     db: &impl ConnectionTrait,
+    contact_key: &ContactKey,
     user: &CurrentUser,
     code: &str,
 ) -> Result<crate::feedback::OfficerCase, AppError> {
@@ -880,17 +893,16 @@ pub async fn for_officer(
         .all(db)
         .await?;
     let may_act = scope.contains(c.agency_id);
+    // Only those who handle the case (its unit and the units above) read the contact details,
+    // each read in the audit log; an anonymous case has none.
+    let contact = if may_act { contacts::read_for_handler(db, contact_key, user, &c).await? } else { None };
     Ok(crate::feedback::OfficerCase {
         category_code: category.map(|c| c.code).unwrap_or_default(),
         agency_code: by_id.get(&c.agency_id).map(|a| a.code.clone()).unwrap_or_default(),
         triage: c.triage,
         escalated_to: c.escalated_to_id.and_then(|id| by_id.get(&id)).map(|a| name(a)),
         answer_due_at: c.answer_due_at,
-        contact: (!c.anonymous).then(|| Contact {
-            name: c.contact_name.clone(),
-            phone: c.contact_phone.clone(),
-            email: c.contact_email.clone(),
-        }),
+        contact,
         channel: c.channel.clone(),
         location: c.lat.zip(c.lon),
         handler: c.handler_id.and_then(|id| logins.get(&id).cloned()),
@@ -1118,10 +1130,10 @@ pub async fn act(state: &AppState, user: &CurrentUser, code: &str, input: Office
         target,
     )
     .await?;
-    if let (Some((purpose, subject, text)), Some(to)) = (notify, case.contact_email.as_deref().filter(|_| case.consent))
+    if let (Some((purpose, subject, text)), Some(to)) = (notify, contacts::email_to_notify(&state.contact_key, &case)?)
     {
         let body = format!("{text}\n\n{}{}\n", state.settings.public_url, public_path(&case.tracking_code));
-        outbox::enqueue(&txn, &state.settings, to, &subject, &body, Some(case.id), purpose).await?;
+        outbox::enqueue(&txn, &state.settings, &to, &subject, &body, Some(case.id), purpose).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -1134,11 +1146,8 @@ pub fn public_path(code: &str) -> String {
 
 /// Handles every missed deadline not handled yet: the case is flagged in its history,
 /// escalated to the parent unit, and the citizen gets an apology. Returns how many.
-pub async fn sweep_overdue(
-    db: &sea_orm::DatabaseConnection,
-    settings: &Settings,
-    at: DateTime<Utc>,
-) -> Result<usize, AppError> {
+pub async fn sweep_overdue(state: &AppState, at: DateTime<Utc>) -> Result<usize, AppError> {
+    let (db, settings) = (&state.db, &*state.settings);
     let active: Vec<&str> = Status::ALL.into_iter().filter(|s| s.step().is_some()).map(Status::code).collect();
     let late = feedback_case::Entity::find()
         .filter(feedback_case::Column::StepDueAt.lt(at))
@@ -1182,7 +1191,7 @@ pub async fn sweep_overdue(
             parent,
         )
         .await?;
-        if let Some(to) = case.contact_email.as_deref().filter(|_| case.consent) {
+        if let Some(to) = contacts::email_to_notify(&state.contact_key, &case)? {
             let body = format!(
                 "{apology}\n\nMã theo dõi / Tracking code: {}\n{}{}\n",
                 case.tracking_code,
@@ -1192,7 +1201,7 @@ pub async fn sweep_overdue(
             outbox::enqueue(
                 &txn,
                 settings,
-                to,
+                &to,
                 &format!("Xin lỗi vì chậm xử lý phản ánh {}", case.tracking_code),
                 &body,
                 Some(case.id),

@@ -49,6 +49,11 @@ pub fn tracking_link_key(secret: &[u8; 32], tracking_code: &str) -> String {
     to_hex(&hmac_sha256(secret, format!("tracking:{tracking_code}").as_bytes())[..16])
 }
 
+/// A 32-byte secret kept in `app_meta` under `name`, created on first use.
+pub async fn secret(db: &impl ConnectionTrait, name: &str) -> Result<[u8; 32], AppError> {
+    secret_key(db, name).await
+}
+
 /// A 32-byte secret kept in `app_meta` under `name`, created on first use. Another instance may
 /// race us: insert-if-absent, then read back whichever key won.
 async fn secret_key(db: &impl ConnectionTrait, name: &str) -> Result<[u8; 32], AppError> {

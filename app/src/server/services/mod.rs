@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+pub mod contacts;
 pub mod exports;
 pub mod indices;
 pub mod instruments;

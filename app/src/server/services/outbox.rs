@@ -146,6 +146,17 @@ pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings) -> Resu
     let (token, due) = claim(db).await?;
     let mut sent = 0;
     for m in due {
+        // The resident erased their contact details (or the retention period did) after this
+        // was queued: it is not sent to the old address.
+        if let Some(case_id) = m.case_id
+            && !super::contacts::may_still_notify(db, case_id).await?
+        {
+            let mut row: outbox::ActiveModel = m.into();
+            row.status = Set("cancelled".into());
+            row.to_address = Set(String::new());
+            row.update(db).await?;
+            continue;
+        }
         let body = fill_in(db, &m).await?;
         let result = mail::send(smtp, &Mail { to: m.to_address.clone(), subject: m.subject.clone(), body }).await;
         let attempts = m.attempts + 1;
