@@ -22,6 +22,14 @@ struct Cli {
     #[arg(long, global = true, env = "DATABASE_URL", default_value = db::DEFAULT_DATABASE_URL)]
     database: String,
 
+    /// File holding the key that encrypts residents' contact details (64 hex digits),
+    /// created with a new key if missing. Keep it apart from the database and its backups.
+    /// Default: contact.key in the SQLite database's folder (data/contact.key for
+    /// PostgreSQL). The key may instead be given as 64 hex digits in the environment
+    /// variable YDAN_CONTACT_KEY (never on the command line).
+    #[arg(long, global = true, env = "YDAN_CONTACT_KEY_FILE")]
+    contact_key_file: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -83,13 +91,6 @@ enum Command {
         /// servers run).
         #[arg(long, env = "YDAN_EXPORT_DIR", default_value = "data/exports")]
         export_dir: String,
-        /// File holding the key that encrypts residents' contact details (64 hex digits),
-        /// created with a new key if missing. Keep it apart from the database and its backups.
-        /// Default: contact.key in the SQLite database's folder (data/contact.key for
-        /// PostgreSQL). The key may instead be given as 64 hex digits in the environment
-        /// variable YDAN_CONTACT_KEY (never on the command line).
-        #[arg(long, env = "YDAN_CONTACT_KEY_FILE")]
-        contact_key_file: Option<String>,
         /// Months after a case was closed (or its answer published) before the resident's
         /// contact details are erased.
         #[arg(long, env = "YDAN_CONTACT_RETENTION_MONTHS", default_value_t = app::server::services::contacts::DEFAULT_RETENTION_MONTHS, value_parser = clap::value_parser!(u32).range(1..=240))]
@@ -257,9 +258,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 return Ok(());
             }
             let today = vn_date(app::server::services::now());
-            let done = seed::seed_demo(&db, responses.unwrap_or(6000), seed, today, true)
-                .await
-                .map_err(|e| format!("demo data failed: {} {}", e.code.as_str(), e.detail.unwrap_or_default()))?;
+            let done = seed::seed_demo(
+                &db,
+                &contact_key_source(cli.contact_key_file.as_deref(), &cli.database),
+                responses.unwrap_or(6000),
+                seed,
+                today,
+                true,
+            )
+            .await
+            .map_err(|e| format!("demo data failed: {} {}", e.code.as_str(), e.detail.unwrap_or_default()))?;
             eprintln!(
                 "ydan: demo data added: {} units, {} counters, {} responses",
                 done.units, done.counters, done.responses
@@ -286,16 +294,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             points_766,
             target_766,
             export_dir,
-            contact_key_file,
             contact_retention_months,
         } => {
-            use app::server::services::contacts::ContactKeySource;
-            let contact_key = match (contact_key_file, std::env::var("YDAN_CONTACT_KEY").ok().filter(|k| !k.is_empty()))
-            {
-                (Some(file), _) => ContactKeySource::File(file.into()),
-                (None, Some(hex)) => ContactKeySource::Hex(hex),
-                (None, None) => ContactKeySource::File(db::default_contact_key_file(&cli.database)),
-            };
+            let contact_key = contact_key_source(cli.contact_key_file.as_deref(), &cli.database);
             let rules_766 = parse_766(&points_766, target_766)?;
             let smtp = match smtp.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 Some(url) => Some(app::server::mail::SmtpConfig::parse(url).map_err(|e| format!("--smtp: {e}"))?),
@@ -434,5 +435,17 @@ mod tests {
     fn passwords_are_not_printed() {
         assert_eq!(redact("postgres://ydan:s3cret@db:5432/ydan"), "postgres://ydan:***@db:5432/ydan");
         assert_eq!(redact("sqlite://data/ydan.db"), "sqlite://data/ydan.db");
+    }
+}
+
+/// Where the key of residents' contact details comes from: `--contact-key-file`, else
+/// `YDAN_CONTACT_KEY`, else `contact.key` next to the database. Every command that writes
+/// contact details (serve, seed-demo) uses the same one.
+fn contact_key_source(file: Option<&str>, database: &str) -> app::server::services::contacts::ContactKeySource {
+    use app::server::services::contacts::ContactKeySource;
+    match (file, std::env::var("YDAN_CONTACT_KEY").ok().filter(|k| !k.is_empty())) {
+        (Some(file), _) => ContactKeySource::File(file.into()),
+        (None, Some(hex)) => ContactKeySource::Hex(hex),
+        (None, None) => ContactKeySource::File(db::default_contact_key_file(database)),
     }
 }

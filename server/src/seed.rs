@@ -4,6 +4,7 @@
 //! differences between units, criteria and months. Deterministic for a given seed. The
 //! installation is marked as holding demo data, and every page says so.
 
+use app::server::services::contacts::ContactKeySource;
 use app::{
     domain::{accounts::Role, codes::AgencyKind, period::vn_offset},
     error::AppError,
@@ -277,9 +278,10 @@ const CASES: &[(&str, &str, &str, &str, Option<&str>)] = &[
 
 /// Adds a few feedback cases at different stages, filed and handled through the same services
 /// residents and officers use.
-async fn seed_demo_cases(db: &DatabaseConnection) -> Result<usize, AppError> {
+async fn seed_demo_cases(db: &DatabaseConnection, contact_key: &ContactKeySource) -> Result<usize, AppError> {
     use app::server::services::cases::{self, NewCase, OfficerInput};
-    let state = crate::http::build_state(db.clone(), &crate::http::Config::default()).await?;
+    let settings = app::server::Settings { contact_key: contact_key.clone(), ..Default::default() };
+    let state = crate::http::build_state(db.clone(), &crate::http::Config { settings, ..Default::default() }).await?;
     let user = app::server::entity::app_user::Entity::find()
         .filter(app::server::entity::app_user::Column::Login.eq("halong.canbo"))
         .one(db)
@@ -382,9 +384,11 @@ pub async fn has_units(db: &DatabaseConnection) -> Result<bool, AppError> {
     Ok(app::server::entity::agency::Entity::find().count(db).await? > 0)
 }
 
-/// Creates the demo province and `responses` survey responses ending `today`.
+/// Creates the demo province and `responses` survey responses ending `today`; its residents'
+/// contact details are encrypted with the key `contact_key` names (the server's own).
 pub async fn seed_demo(
     db: &DatabaseConnection,
+    contact_key: &ContactKeySource,
     responses: u64,
     seed: u64,
     today: NaiveDate,
@@ -516,7 +520,7 @@ pub async fn seed_demo(
     }
     seed_demo_tt01(db, &mut rng, &counters, today, responses / 12).await?;
     seed_demo_targets(db).await?;
-    seed_demo_cases(db).await?;
+    seed_demo_cases(db, contact_key).await?;
     Ok(Seeded { units: UNITS.len(), counters: counters.len(), responses })
 }
 

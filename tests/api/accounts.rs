@@ -39,7 +39,11 @@ async fn signing_in_sets_a_protected_session_cookie_and_goes_to_the_requested_pa
 async fn behind_tls_the_session_cookie_is_secure() {
     let app = TestApp::spawn().await;
     app.create_user("an.nguyen", PW, Role::Viewer, Some("P")).await;
-    let settings = app::server::Settings { public_url: "https://ydan.example.gov.vn".into(), ..Default::default() };
+    let settings = app::server::Settings {
+        public_url: "https://ydan.example.gov.vn".into(),
+        contact_key: app.settings.contact_key.clone(),
+        ..Default::default()
+    };
     let state = server::build_state(app.db.clone(), &server::Config { settings, ..Default::default() }).await.unwrap();
     let cookie = server::session::session_cookie(&state, &"a".repeat(64));
     assert!(cookie.to_str().unwrap().ends_with("; Secure"));

@@ -16,7 +16,7 @@ const HEATMAP: &str = "aria-labelledby=\"heatmap-title\"";
 
 async fn demo_app() -> TestApp {
     let app = TestApp::spawn().await;
-    server::seed::seed_demo(&app.db, 900, 7, vn_date(now()), false).await.unwrap();
+    server::seed::seed_demo(&app.db, &app.settings.contact_key, 900, 7, vn_date(now()), false).await.unwrap();
     app
 }
 

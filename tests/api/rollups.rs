@@ -207,7 +207,7 @@ async fn counts_equal_the_raw_responses_after_random_inserts_by_every_path() {
     let mut rng = Lcg(20261122);
     let today = vn_date(now());
     // A year of responses written the way demo data is.
-    server::seed::seed_demo(&app.db, 1_200, 11, today, false).await.unwrap();
+    server::seed::seed_demo(&app.db, &app.settings.contact_key, 1_200, 11, today, false).await.unwrap();
     let counters = [app.fixture.c1.clone(), app.fixture.c2.clone(), app.fixture.d1.clone(), app.fixture.x1.clone()];
     let criteria = crate::CRITERIA;
 
@@ -402,7 +402,7 @@ async fn respond(app: &TestApp, counter: &str, rng: &mut Lcg) {
 async fn counts_kept_above_each_unit_follow_it_when_it_is_moved_or_merged() {
     let app = TestApp::spawn().await;
     let mut rng = Lcg(20261203);
-    server::seed::seed_demo(&app.db, 600, 5, vn_date(now()), false).await.unwrap();
+    server::seed::seed_demo(&app.db, &app.settings.contact_key, 600, 5, vn_date(now()), false).await.unwrap();
     for _ in 0..12 {
         let counter = [&app.fixture.c1, &app.fixture.d1, &app.fixture.x1][rng.below(3) as usize].clone();
         respond(&app, &counter, &mut rng).await;

@@ -197,7 +197,7 @@ async fn main() {
     // 2. Straight through the driver.
     let db = server::db::connect(&direct_db).await.unwrap();
     server::db::migrate(&db).await.unwrap();
-    server::seed::seed_demo(&db, 0, 1, chrono::Utc::now().date_naive(), false).await.unwrap();
+    server::seed::seed_demo(&db, &Default::default(), 0, 1, chrono::Utc::now().date_naive(), false).await.unwrap();
     let instrument =
         instruments::load(&db, &InstrumentCache::default(), instruments::default_id(&db).await.unwrap()).await.unwrap();
     let criteria: Vec<i64> = instrument.criteria().map(|c| c.id).collect();

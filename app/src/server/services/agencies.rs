@@ -43,7 +43,7 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Arc<Vec<agency::Model>>, A
         .transpose()?;
     let hit = version.and_then(|(database, token)| {
         let trees = TREES.lock().ok()?;
-        trees.get(&database).filter(|(t, _)| *t == token).map(|(_, units)| units.clone())
+        trees.get(&database)?.iter().find(|(t, _)| *t == token).map(|(_, units)| units.clone())
     });
     if let Some(units) = hit {
         return Ok(units);
@@ -52,18 +52,24 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Arc<Vec<agency::Model>>, A
     let Some((database, token)) = version else { return Ok(units) };
     let Ok(mut trees) = TREES.lock() else { return Ok(units) };
     // Readers that missed together all loaded the same tree: the first to get here keeps its
-    // copy and the others take it, so every reader shares one copy from then on.
-    match trees.get(&database) {
-        Some((kept, shared)) if *kept == token => Ok(shared.clone()),
-        _ => {
-            trees.insert(database, (token, units.clone()));
-            Ok(units)
-        }
+    // copy and the others take it, so every reader shares one copy from then on. The last few
+    // versions are kept, so a slow reader of an older version arriving late does not push out
+    // the newer one (tokens are random, so which is newer cannot be told).
+    let kept = trees.entry(database).or_default();
+    if let Some((_, shared)) = kept.iter().find(|(t, _)| *t == token) {
+        return Ok(shared.clone());
     }
+    if kept.len() >= VERSIONS_KEPT {
+        kept.remove(0);
+    }
+    kept.push((token, units.clone()));
+    Ok(units)
 }
 
-/// The unit tree last read from each database, with the token it was read under.
-type Trees = HashMap<i64, (i64, Arc<Vec<agency::Model>>)>;
+/// The unit trees last read from each database, oldest first, with the token each was read under.
+type Trees = HashMap<i64, Vec<(i64, Arc<Vec<agency::Model>>)>>;
+/// Versions of one database's tree kept at once.
+const VERSIONS_KEPT: usize = 3;
 static TREES: std::sync::LazyLock<std::sync::Mutex<Trees>> = std::sync::LazyLock::new(Default::default);
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<agency::Model, AppError> {
