@@ -427,17 +427,6 @@ fn parse_766(points: &str, target: f64) -> Result<app::domain::scorecard::Rules7
     Ok(app::domain::scorecard::Rules766 { max_points, target })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_are_not_printed() {
-        assert_eq!(redact("postgres://ydan:s3cret@db:5432/ydan"), "postgres://ydan:***@db:5432/ydan");
-        assert_eq!(redact("sqlite://data/ydan.db"), "sqlite://data/ydan.db");
-    }
-}
-
 /// Where the key of residents' contact details comes from: `--contact-key-file`, else
 /// `YDAN_CONTACT_KEY`, else `contact.key` next to the database. Every command that writes
 /// contact details (serve, seed-demo) uses the same one.
@@ -447,5 +436,16 @@ fn contact_key_source(file: Option<&str>, database: &str) -> app::server::servic
         (Some(file), _) => ContactKeySource::File(file.into()),
         (None, Some(hex)) => ContactKeySource::Hex(hex),
         (None, None) => ContactKeySource::File(db::default_contact_key_file(database)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_not_printed() {
+        assert_eq!(redact("postgres://ydan:s3cret@db:5432/ydan"), "postgres://ydan:***@db:5432/ydan");
+        assert_eq!(redact("sqlite://data/ydan.db"), "sqlite://data/ydan.db");
     }
 }
