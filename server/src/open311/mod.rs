@@ -10,6 +10,9 @@
 //! `extensions=true` (update history), `page`/`page_size`, `data:` URLs as `media_url`, and
 //! mySociety's `servicerequestupdates`.
 
+mod body;
+mod format;
+
 use crate::http::client_ip;
 use app::{
     domain::{
@@ -17,7 +20,6 @@ use app::{
         privacy::mask_personal_numbers,
     },
     error::ErrorCode,
-    i18n::Lang,
     server::{
         AppState,
         entity::{agency, case_event, case_photo, feedback_case, feedback_category},
@@ -31,21 +33,16 @@ use app::{
 use axum::{
     Router,
     extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
 };
+use body::{UNKEYED_LIMIT, query_key, read_keyed_body};
 use chrono::{DateTime, Duration, Utc};
+use format::{Fmt, Params, V, errors, internal, lang_of, respond, s, split};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use serde_json::{Map, Value, json};
 use std::{collections::HashMap, net::SocketAddr};
 
-/// Largest request body: three photos as base64 data URLs, and the text.
-const POST_LIMIT: usize = 24 * 1024 * 1024;
-/// The most a client with no valid key can make the server read: a request's text fields.
-/// A larger body (with photos) must give `api_key` within its first 64 KB (first, or in the
-/// query string), and is read further only once that key is checked.
-const UNKEYED_LIMIT: usize = 64 * 1024;
 /// The default and largest window of GET requests.
 const WINDOW_DAYS: i64 = 90;
 const MAX_ITEMS: u64 = 1000;
@@ -57,137 +54,6 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{file}", get(one_request))
         .layer(DefaultBodyLimit::max(UNKEYED_LIMIT))
         .fallback(|| async { (StatusCode::NOT_FOUND, "").into_response() })
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Fmt {
-    Xml,
-    Json,
-}
-
-/// `services.xml` → ("services", Xml); an unknown suffix → None.
-fn split(file: &str) -> Option<(&str, Fmt)> {
-    let (name, ext) = file.rsplit_once('.')?;
-    match ext {
-        "xml" => Some((name, Fmt::Xml)),
-        "json" => Some((name, Fmt::Json)),
-        _ => None,
-    }
-}
-
-/// A value as both formats render it.
-enum V {
-    S(String),
-    N(f64),
-    B(bool),
-    I(i64),
-    /// Named children (an XML element with sub-elements, a JSON object).
-    O(Vec<(&'static str, V)>),
-    /// A list: its XML item tag and the items.
-    L(&'static str, Vec<V>),
-}
-
-fn s(x: impl Into<String>) -> V {
-    V::S(x.into())
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn xml(tag: &str, v: &V, out: &mut String) {
-    out.push('<');
-    out.push_str(tag);
-    out.push('>');
-    match v {
-        V::S(t) => out.push_str(&escape(t)),
-        V::N(n) => out.push_str(&n.to_string()),
-        V::I(n) => out.push_str(&n.to_string()),
-        V::B(b) => out.push_str(if *b { "true" } else { "false" }),
-        V::O(fields) => {
-            for (k, v) in fields {
-                xml(k, v, out);
-            }
-        }
-        V::L(item, items) => {
-            for v in items {
-                xml(item, v, out);
-            }
-        }
-    }
-    out.push_str("</");
-    out.push_str(tag);
-    out.push('>');
-}
-
-fn to_json(v: &V) -> Value {
-    match v {
-        V::S(t) => Value::String(t.clone()),
-        V::N(n) => json!(n),
-        V::I(n) => json!(n),
-        V::B(b) => Value::Bool(*b),
-        V::O(fields) => Value::Object(fields.iter().map(|(k, v)| ((*k).to_owned(), to_json(v))).collect::<Map<_, _>>()),
-        V::L(_, items) => Value::Array(items.iter().map(to_json).collect()),
-    }
-}
-
-/// Renders `root` (XML root tag) holding `v`; a list becomes a top-level JSON array.
-fn respond(fmt: Fmt, status: StatusCode, root: &str, v: V) -> Response {
-    match fmt {
-        Fmt::Xml => {
-            let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-            xml(root, &v, &mut out);
-            (status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], out).into_response()
-        }
-        Fmt::Json => (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], to_json(&v).to_string())
-            .into_response(),
-    }
-}
-
-/// An error array with the specification's status: 404, 403 or 400.
-fn errors(fmt: Fmt, status: StatusCode, list: Vec<String>) -> Response {
-    let items = list
-        .into_iter()
-        .map(|d| V::O(vec![("code", V::I(i64::from(status.as_u16()))), ("description", s(d))]))
-        .collect();
-    respond(fmt, status, "errors", V::L("error", items))
-}
-
-fn lang_of(headers: &HeaderMap) -> Lang {
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if accept.trim_start().starts_with("en") { Lang::En } else { Lang::Vi }
-}
-
-/// The last value of each parameter, and every value of repeated ones.
-struct Params(Vec<(String, String)>);
-
-impl Params {
-    fn get(&self, k: &str) -> Option<&str> {
-        self.0.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
-    }
-
-    fn all(&self, k: &str) -> Vec<&str> {
-        self.0.iter().filter(|(n, _)| n == k).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
-    }
-
-    fn list(&self, k: &str) -> Vec<String> {
-        self.get(k)
-            .map(|v| v.split(',').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect())
-            .unwrap_or_default()
-    }
 }
 
 /// A `jurisdiction_id`, when given, must be the code of a top unit of this installation.
@@ -204,79 +70,6 @@ async fn check_jurisdiction(state: &AppState, p: &Params, fmt: Fmt) -> Result<()
         Some(_) => Ok(()),
         None => Err(errors(fmt, StatusCode::NOT_FOUND, vec![format!("jurisdiction_id {j} not found")])),
     }
-}
-
-/// The `api_key` of a query string, if it has one.
-fn query_key(query: Option<&str>) -> Option<String> {
-    let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(query?).ok()?;
-    pairs.into_iter().find(|(k, _)| k == "api_key").map(|(_, v)| v)
-}
-
-/// Reads a POST body: the first 64 KB from anyone, the rest (up to 24 MB) only once the key it
-/// gives in the query string or within those first 64 KB is checked, so a client without a
-/// key cannot make the server hold photos' worth of memory.
-async fn read_keyed_body(
-    state: &AppState,
-    fmt: Fmt,
-    query: Option<&str>,
-    headers: &HeaderMap,
-    body: axum::body::Body,
-) -> Result<Vec<u8>, Response> {
-    use futures::StreamExt;
-    let too_large =
-        || errors(fmt, StatusCode::PAYLOAD_TOO_LARGE, vec![format!("The body is larger than {} MB", POST_LIMIT >> 20)]);
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-    if declared.is_some_and(|n: usize| n > POST_LIMIT) {
-        return Err(too_large());
-    }
-    let mut stream = body.into_data_stream();
-    let mut buf: Vec<u8> = Vec::new();
-    let mut keyed = false;
-    while let Some(chunk) = stream.next().await {
-        let Ok(chunk) = chunk else {
-            return Err(errors(fmt, StatusCode::BAD_REQUEST, vec!["The body could not be read".into()]));
-        };
-        if buf.len() + chunk.len() > POST_LIMIT {
-            return Err(too_large());
-        }
-        buf.extend_from_slice(&chunk);
-        if keyed || buf.len() <= UNKEYED_LIMIT {
-            continue;
-        }
-        // Past what anyone may send: go on only for a valid key given within the first 64 KB.
-        let head = &buf[..UNKEYED_LIMIT];
-        let complete = head.iter().rposition(|b| *b == b'&').map_or(&head[..0], |end| &head[..end]);
-        let key = query_key(query).or_else(|| {
-            serde_urlencoded::from_bytes::<Vec<(String, String)>>(complete)
-                .ok()?
-                .into_iter()
-                .find(|(k, _)| k == "api_key")
-                .map(|(_, v)| v)
-        });
-        let Some(key) = key else {
-            return Err(errors(
-                fmt,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                vec!["A body over 64 KB must give api_key first (or in the query string)".into()],
-            ));
-        };
-        match tickets::authenticate(&state.db, &key).await {
-            Ok(_) => keyed = true,
-            Err(e) if e.code == ErrorCode::NotSignedIn => {
-                return Err(errors(
-                    fmt,
-                    StatusCode::FORBIDDEN,
-                    vec!["Invalid api_key received -- can't proceed with create_request.".into()],
-                ));
-            }
-            Err(_) => return Err(internal(fmt)),
-        }
-    }
-    Ok(buf)
-}
-
-fn internal(fmt: Fmt) -> Response {
-    errors(fmt, StatusCode::BAD_REQUEST, vec!["The service is not available right now; please try again.".into()])
 }
 
 async fn get_file(
@@ -847,6 +640,7 @@ async fn updates(state: &AppState, fmt: Fmt, p: &Params, _headers: &HeaderMap) -
 
 #[cfg(test)]
 mod tests {
+    use super::format::{to_json, xml};
     use super::*;
 
     #[test]
