@@ -159,6 +159,30 @@ pub async fn seed_fixture(db: &DatabaseConnection) -> Fixture {
     Fixture { c1: c1.code, c2: c2.code, d1: d1.code, x1: x1.code, procedure: "T.001".into() }
 }
 
+/// A `multipart/form-data` body as a browser sends it: text fields, then files as
+/// (field name, file name, content type, bytes). Returns (content type, body).
+pub fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &str, &str, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "----ydan-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body: Vec<u8> = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (name, file, mime, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: {mime}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(Settings::default()).await
@@ -297,28 +321,10 @@ impl TestApp {
         fields: &[(&str, &str)],
         files: &[(&str, &str, &str, Vec<u8>)],
     ) -> reqwest::Response {
-        let boundary = "----ydan-test-boundary-7MA4YWxkTrZu0gW";
-        let mut body: Vec<u8> = Vec::new();
-        for (name, value) in fields {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                    .as_bytes(),
-            );
-        }
-        for (name, file, mime, bytes) in files {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: {mime}\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(bytes);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let (content_type, body) = multipart_body(fields, files);
         self.client
             .post(self.url(path))
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .header("content-type", content_type)
             .body(body)
             .send()
             .await

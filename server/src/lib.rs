@@ -13,6 +13,7 @@ pub mod headers;
 pub mod http;
 pub mod kiosk;
 pub mod listen;
+pub mod memory;
 pub mod open311;
 pub mod seed;
 pub mod seed_national;

@@ -70,6 +70,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+    crate::memory::give_large_blocks_back();
     let router = router
         .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limits.request_timeout));

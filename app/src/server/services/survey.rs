@@ -247,13 +247,13 @@ pub async fn admit(state: &AppState, ctx: &CounterContext, sub: Submission) -> R
     let mut errors: Vec<FieldError> =
         sub.unknown_fields.iter().map(|f| FieldError::new(f.clone(), ErrorCode::UnknownField)).collect();
     errors.extend(sub.problems.iter().cloned());
+    // A key acts for its unit and the units below it, never for a sibling.
+    if let Door::System { key, .. } = &sub.door
+        && !super::access::subtree(&agencies::all(&state.db).await?, key.agency_id).contains(&ctx.agency.id)
+    {
+        return Err(ErrorCode::Forbidden.into());
+    }
     match &sub.door {
-        // A key acts for its unit and the units below it, never for a sibling.
-        Door::System { key, .. } => {
-            if !super::access::subtree(&agencies::all(&state.db).await?, key.agency_id).contains(&ctx.agency.id) {
-                return Err(ErrorCode::Forbidden.into());
-            }
-        }
         Door::Kiosk(device) if device.counter_id != ctx.counter.id => {
             return Err(ErrorCode::KioskNotEnrolled.into());
         }
