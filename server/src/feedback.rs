@@ -7,6 +7,7 @@ use crate::{
     http::{client_ip, page_with, render_page},
     session::current_user,
 };
+use app::server::uploads::Room;
 use app::{
     error::{AppError, ErrorCode, FieldError},
     pages::feedback::{FeedbackAttempt, TrackAttempt},
@@ -40,12 +41,8 @@ async fn form_again(state: &AppState, parts: axum::http::request::Parts, attempt
 }
 
 /// Reads one part of a resident's form, taking room in the server's upload memory for each
-/// piece as it arrives; waits at most 20 seconds for room, then answers `UploadsBusy`.
-async fn read_field(
-    state: &AppState,
-    mut field: axum::extract::multipart::Field<'_>,
-    room: &mut Vec<tokio::sync::OwnedSemaphorePermit>,
-) -> Result<Vec<u8>, AppError> {
+/// piece as it arrives; answers `UploadsBusy` when no room was found in time.
+async fn read_field(mut field: axum::extract::multipart::Field<'_>, room: &mut Room) -> Result<Vec<u8>, AppError> {
     let mut data = Vec::new();
     loop {
         let chunk = match field.chunk().await {
@@ -54,14 +51,8 @@ async fn read_field(
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ErrorCode::PayloadTooLarge.into()),
             Err(_) => return Err(ErrorCode::InvalidQuery.into()),
         };
-        let kib = u32::try_from(chunk.len().div_ceil(1024)).unwrap_or(u32::MAX);
-        let wait = tokio::time::timeout(
-            std::time::Duration::from_secs(20),
-            state.upload_budget.clone().acquire_many_owned(kib),
-        );
-        match wait.await {
-            Ok(Ok(permit)) => room.push(permit),
-            _ => return Err(ErrorCode::UploadsBusy.into()),
+        if !room.take(chunk.len()).await {
+            return Err(ErrorCode::UploadsBusy.into());
         }
         data.extend_from_slice(&chunk);
     }
@@ -85,7 +76,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
         return form_again(&state, parts, attempt).await;
     }
     // Room for the photos in the server's upload memory, held until the case is stored.
-    let mut room: Vec<tokio::sync::OwnedSemaphorePermit> = Vec::new();
+    let mut room = state.upload_budget.room(ip.as_deref());
     if is_multipart {
         let mut form = match Multipart::from_request(Request::from_parts(parts.clone(), body), &state).await {
             Ok(m) => m,
@@ -99,7 +90,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
                 Ok(Some(field)) => {
                     let name = field.name().unwrap_or_default().to_owned();
                     let is_file = field.file_name().is_some();
-                    let read = read_field(&state, field, &mut room).await;
+                    let read = read_field(field, &mut room).await;
                     if let Err(busy) = &read
                         && busy.code == ErrorCode::UploadsBusy
                     {

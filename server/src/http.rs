@@ -87,7 +87,7 @@ pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppS
         tracking_key: Arc::new(tracking_key),
         contact_key: Arc::new(contact_key),
         write_lock: Arc::default(),
-        upload_budget: Arc::new(tokio::sync::Semaphore::new(app::server::state::UPLOAD_BUDGET_KIB)),
+        upload_budget: app::server::uploads::UploadBudget::default(),
     })
 }
 

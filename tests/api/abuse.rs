@@ -461,3 +461,79 @@ async fn twelve_reports_sent_at_once_from_one_address_store_at_most_the_hourly_f
     assert_eq!(answers.iter().filter(|s| **s == 303).count(), 5, "{answers:?}");
     assert!(answers.iter().all(|s| [303, 429].contains(s)), "{answers:?}");
 }
+
+// ---- Upload memory shared fairly ------------------------------------------------------------
+
+/// Starts a report from `address` whose one photo never finishes: the request head (which
+/// promises a 15 MB body), the text fields and `sent` bytes of the photo, then nothing.
+async fn stalled_upload(server: &str, address: String, sent: usize) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let boundary = "stalled-upload-boundary";
+    let mut start = String::new();
+    for (name, value) in [("kind", "on_site"), ("category", "chieu-sang"), ("agency", "P.X"), ("consent", "1")] {
+        start.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    start.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+    ));
+    let head = format!(
+        "POST /gop-y HTTP/1.1\r\nhost: {server}\r\nx-forwarded-for: {address}\r\ncontent-type: multipart/form-data; boundary={boundary}\r\ncontent-length: 15000000\r\n\r\n"
+    );
+    let mut s = tokio::net::TcpStream::connect(server).await.unwrap();
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(start.as_bytes()).await.unwrap();
+    let piece = vec![0x5a_u8; 64 * 1024];
+    let mut left = sent;
+    while left > 0 {
+        let n = left.min(piece.len());
+        if s.write_all(&piece[..n]).await.is_err() {
+            break;
+        }
+        left -= n;
+    }
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_with_many_slow_photo_uploads_leaves_room_for_other_residents() {
+    let app = TestApp::spawn_with(app::server::Settings { trusted_proxies: 1, ..Default::default() }).await;
+    let server = app.base.trim_start_matches("http://").to_owned();
+    // 64 uploads of 4.5 MB from one /64 (288 MB: more than the server's whole budget), each
+    // from another address of it, none ever finishing.
+    let mut held = tokio::task::JoinSet::new();
+    for i in 0..64 {
+        let server = server.clone();
+        held.spawn(async move {
+            let _open = stalled_upload(&server, format!("2001:db8:7:7::{i:x}"), 4_500_000).await;
+            std::future::pending::<()>().await;
+        });
+    }
+    // Time for the server to read what it will of them.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    // A resident elsewhere sends a report with a photo: stored at once, not kept waiting.
+    let description = "Cột đèn trước nhà văn hoá thôn bị đổ";
+    let fields = [
+        ("kind", "on_site"),
+        ("category", "chieu-sang"),
+        ("agency", "P.X"),
+        ("description", description),
+        ("address", "Nhà văn hoá thôn Đông"),
+        ("anonymous", "1"),
+        ("consent", "1"),
+    ];
+    let (content_type, body) = ydan_tests::multipart_body(&fields, &[photo()]);
+    let started = std::time::Instant::now();
+    let res = app
+        .client
+        .post(app.url("/gop-y"))
+        .header("content-type", content_type)
+        .header("x-forwarded-for", "198.51.100.7")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let waited = started.elapsed();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap_or_default());
+    assert!(waited < std::time::Duration::from_secs(10), "the resident waited {waited:?} for room");
+    held.abort_all();
+}

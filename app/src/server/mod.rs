@@ -9,5 +9,6 @@ pub mod qr;
 pub mod services;
 pub mod sheets;
 pub mod state;
+pub mod uploads;
 
 pub use state::{AppState, Settings};

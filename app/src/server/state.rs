@@ -154,14 +154,10 @@ pub struct AppState {
     /// queueing here is fair and prompt, where SQLite's own busy-wait backs off in sleeps of
     /// up to 100 ms. Unused on PostgreSQL, which handles concurrent writers itself.
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
-    /// Memory for residents' photos being received, in KiB: a form's photos are read only
-    /// while it has room, so many large uploads at once cannot exhaust the server's memory.
-    pub upload_budget: Arc<tokio::sync::Semaphore>,
+    /// Memory for residents' photos being received: a form's photos are read only while it
+    /// has room, within the server's budget and its source's share of it (`uploads`).
+    pub upload_budget: super::uploads::UploadBudget,
 }
-
-/// KiB of photos the server holds at once while receiving forms (256 MiB: sixteen forms with
-/// three full-size photos each, far more when phones shrink photos before sending).
-pub const UPLOAD_BUDGET_KIB: usize = 256 * 1024;
 
 impl AppState {
     /// Held for the duration of a write transaction (a no-op guard on PostgreSQL).
