@@ -7,6 +7,7 @@ pub mod anomaly;
 pub mod buckets;
 pub mod cases;
 pub mod codes;
+pub mod contact;
 pub mod integrity;
 pub mod kiosk;
 pub mod period;

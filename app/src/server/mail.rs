@@ -172,22 +172,14 @@ impl MailError {
     }
 }
 
-/// One plain address (`local@domain`): a single '@', printable ASCII only, nothing that could
-/// end a header line, open a second address or a comment, or break out of `<…>` in a command.
+/// The address passes the one rule of `domain::contact` (which also keeps it from breaking a
+/// header line or an SMTP command).
 fn check_address(a: &str) -> Result<(), MailError> {
-    let bad = || MailError::BadAddress(a.chars().take(80).collect::<String>().escape_debug().to_string());
-    let (local, domain) = a.split_once('@').ok_or_else(bad)?;
-    let ok_chars = a.chars().all(|c| {
-        c.is_ascii_graphic() && !matches!(c, '<' | '>' | ',' | ';' | ':' | '"' | '\\' | '(' | ')' | '[' | ']')
-    });
-    let ok = ok_chars
-        && a.len() <= 254
-        && !local.is_empty()
-        && local.len() <= 64
-        && !domain.contains('@')
-        && !domain.is_empty()
-        && domain.split('.').all(|label| !label.is_empty());
-    if ok { Ok(()) } else { Err(bad()) }
+    if crate::domain::contact::is_valid_email(a) {
+        Ok(())
+    } else {
+        Err(MailError::BadAddress(a.chars().take(80).collect::<String>().escape_debug().to_string()))
+    }
 }
 
 /// Longest header line we produce when we can choose (RFC 5322 recommends 78).

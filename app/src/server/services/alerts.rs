@@ -73,7 +73,7 @@ pub async fn set_targets(
     }
     let addresses: Vec<String> =
         alert_to.split([',', ';', ' ', '\n']).map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect();
-    if addresses.iter().any(|a| !super::cases::valid_email(a)) || addresses.join(", ").len() > 400 {
+    if addresses.iter().any(|a| !crate::domain::contact::is_valid_email(a)) || addresses.join(", ").len() > 400 {
         fields.push(FieldError::new("alert_to", ErrorCode::InvalidEmail));
     }
     if !fields.is_empty() {

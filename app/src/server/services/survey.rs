@@ -277,7 +277,7 @@ pub async fn admit(state: &AppState, ctx: &CounterContext, sub: Submission) -> R
     };
     let contact = match sub.contact.as_ref() {
         Some(c) if !(c.name.trim().is_empty() && c.phone.trim().is_empty() && c.email.trim().is_empty()) => {
-            let (clean, mut problems) = super::cases::check_contact(&c.name, &c.phone, &c.email, c.consent);
+            let (clean, mut problems) = crate::domain::contact::check_contact(&c.name, &c.phone, &c.email, c.consent);
             for p in &mut problems {
                 p.field = format!("contact_{}", p.field);
             }

@@ -133,63 +133,6 @@ pub(super) fn too_long(field: &str, max: usize) -> FieldError {
     FieldError::new(field, ErrorCode::TextTooLong).with_arg("max", max)
 }
 
-pub(crate) fn valid_email(e: &str) -> bool {
-    let mut parts = e.split('@');
-    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && e.len() <= 200
-        && e.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | ',' | ';' | '"' | '\\'))
-}
-
-/// A person's contact details as typed: (name, phone, e-mail), cleaned, and the problems
-/// found. Giving any of them needs the consent to use them.
-#[allow(clippy::type_complexity)]
-pub fn check_contact(
-    name: &str,
-    phone: &str,
-    email: &str,
-    consent: bool,
-) -> ((Option<String>, Option<String>, Option<String>), Vec<FieldError>) {
-    let mut errors = Vec::new();
-    let n = clean_text(name).replace('\n', " ");
-    if n.chars().count() > 100 {
-        errors.push(too_long("name", 100));
-    }
-    let contact_name = Some(n).filter(|n| !n.is_empty());
-    let mut clean = (None, None);
-    let p = phone.trim();
-    if !p.is_empty() {
-        match clean_phone(p) {
-            Some(p) => clean.0 = Some(p),
-            None => errors.push(FieldError::new("phone", ErrorCode::InvalidPhone)),
-        }
-    }
-    let e = email.trim();
-    if !e.is_empty() {
-        if valid_email(e) {
-            clean.1 = Some(e.to_lowercase());
-        } else {
-            errors.push(FieldError::new("email", ErrorCode::InvalidEmail));
-        }
-    }
-    if (contact_name.is_some() || !p.is_empty() || !e.is_empty()) && !consent {
-        errors.push(FieldError::new("consent", ErrorCode::ConsentRequired));
-    }
-    ((contact_name, clean.0, clean.1), errors)
-}
-
-/// Digits only (spaces, dots and dashes dropped, a leading +84 kept as 84): 9 to 11 digits.
-fn clean_phone(p: &str) -> Option<String> {
-    let digits: String = p.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
-    let digits = digits.strip_prefix('+').unwrap_or(&digits).to_owned();
-    (digits.bytes().all(|b| b.is_ascii_digit()) && (9..=11).contains(&digits.len())).then_some(digits)
-}
-
 fn photo_error(e: PhotoError) -> ErrorCode {
     match e {
         PhotoError::TooLarge => ErrorCode::PhotoTooLarge,
@@ -290,7 +233,8 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
     let (contact_name, phone, email) = if new.anonymous {
         (None, None, None)
     } else {
-        let (contact, mut problems) = check_contact(&new.name, &new.phone, &new.email, new.consent);
+        let (contact, mut problems) =
+            crate::domain::contact::check_contact(&new.name, &new.phone, &new.email, new.consent);
         errors.append(&mut problems);
         contact
     };
