@@ -257,6 +257,11 @@ async fn officers_handle_a_case_to_publication_and_the_resident_rates_it() {
     // The officer sees the contact details the resident gave.
     let page = app.get_as(&x.cookie, &format!("/pakn/{code}")).await.text().await.unwrap();
     assert!(page.contains("an.nguyen@example.vn") && page.contains("Nguyễn Văn An"));
+    // The history names who filed it in the page's language, not by an internal code.
+    let history = &page[page.find("class=\"history\"").expect("the case's history")..];
+    let history = &history[..history.find("</ol>").unwrap()];
+    // ("Người dân gửi phản ánh" by "Người dân")
+    assert!(history.matches("Người dân").count() == 2 && !history.contains("citizen"), "{history}");
 
     // Not allowed yet: 409 and nothing changes.
     let res = act(&app, &x, &code, &[("action", "publish")]).await;

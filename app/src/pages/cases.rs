@@ -226,7 +226,7 @@ fn case_view(c: OfficerCase, user: SignedIn) -> AnyView {
             let agency = e.agency.as_ref().map(|a| format!(" → {}", a.get(lang)));
             view! {
                 <li>
-                    <time>{when(e.at)}</time>" · "<strong>{event_text(&e.action)}</strong>" · "{e.actor.clone()}{agency}
+                    <time>{when(e.at)}</time>" · "<strong>{event_text(&e.action)}</strong>" · "{actor_text(&e.actor)}{agency}
                     {e.public_note.clone().map(|n| view! { <p class="note"><span class="label">{t(Msg::CasePublicNote)}": "</span>{n}</p> })}
                     {e.internal_note.clone().map(|n| view! { <p class="note internal"><span class="label">{t(Msg::CaseInternalNote)}": "</span>{n}</p> })}
                 </li>
@@ -517,4 +517,14 @@ pub fn OutboxPage() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// Who made a history entry: an officer's login as it is; the resident and the server's own
+/// checks by name, in the reader's language.
+fn actor_text(actor: &str) -> String {
+    match actor {
+        "citizen" => t(Msg::CaseActorCitizen).to_owned(),
+        "system" => t(Msg::CaseActorSystem).to_owned(),
+        login => login.to_owned(),
+    }
 }
