@@ -156,7 +156,11 @@ pub struct OfficerCase {
     pub handler: Option<String>,
     pub hidden_reason: Option<String>,
     pub events: Vec<InternalEvent>,
+    /// The actions allowed now, the suggested one first and the final ones last.
     pub actions: Vec<String>,
+    /// The next step, selected by default; `None` when the officer must choose (only final
+    /// actions are left).
+    pub suggested: Option<String>,
     pub handlers: Vec<Person>,
     pub units: Vec<UnitOption>,
     pub categories: Vec<CategoryOption>,

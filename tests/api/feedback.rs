@@ -263,12 +263,26 @@ async fn officers_handle_a_case_to_publication_and_the_resident_rates_it() {
     // ("Người dân gửi phản ánh" by "Người dân")
     assert!(history.matches("Người dân").count() == 2 && !history.contains("citizen"), "{history}");
 
+    // A new case offers receiving as the default step.
+    assert!(page.contains(r#"<option value="receive" selected"#), "receiving is not the default");
+
     // Not allowed yet: 409 and nothing changes.
     let res = act(&app, &x, &code, &[("action", "publish")]).await;
     assert_eq!(res.status(), 409);
     // An answer needs text.
     assert_eq!(act(&app, &x, &code, &[("action", "receive")]).await.status(), 303);
     assert_eq!(act(&app, &x, &code, &[("action", "answer"), ("public_note", " ")]).await.status(), 422);
+    // Once received, the default is to answer it (an officer who types a reply and presses the
+    // button answers); rejecting is offered last and never chosen for the officer.
+    let page = app.get_as(&x.cookie, &format!("/pakn/{code}")).await.text().await.unwrap();
+    let select = &page[page.find(r#"<select id="action""#).unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
+    assert!(select.contains(r#"<option value="answer" selected"#), "{select}");
+    assert!(!select.contains(r#"value="reject" selected"#), "{select}");
+    assert!(
+        select.rfind("value=").unwrap() == select.find(r#"value="reject""#).unwrap(),
+        "reject is not last: {select}"
+    );
     let me: i64 = app.row("SELECT id FROM app_user WHERE login = 'can.bo.xa'").await.try_get("", "id").unwrap();
     let me = me.to_string();
     assert_eq!(act(&app, &x, &code, &[("action", "assign"), ("handler", &me)]).await.status(), 303);

@@ -206,9 +206,33 @@ pub fn allowed(status: Status, action: Action) -> bool {
     }
 }
 
-/// The actions an officer may take now, in the order the page offers them.
+/// The step an officer most likely takes next on a case in `status`, offered as the default;
+/// never one the citizen cannot undo (rejecting, closing), which must be chosen on purpose.
+pub fn suggested_action(status: Status) -> Option<Action> {
+    use Action as A;
+    use Status as S;
+    let next = match status {
+        S::Submitted | S::Forwarded => A::Receive,
+        // Whoever has the case open can answer it; assigning is one choice away.
+        S::Received | S::Classified | S::Assigned | S::Reopened => A::Answer,
+        S::Answered => A::Publish,
+        _ => return None,
+    };
+    allowed(status, next).then_some(next)
+}
+
+/// Whether the citizen cannot undo the action's effect (the case ends for them).
+pub fn is_final(action: Action) -> bool {
+    matches!(action, Action::Reject | Action::Close)
+}
+
+/// The actions an officer may take now, in the order the page offers them: the suggested
+/// step first, the final ones (reject, close) last.
 pub fn allowed_actions(status: Status) -> Vec<Action> {
-    Action::ALL.into_iter().filter(|a| allowed(status, *a)).collect()
+    let suggested = suggested_action(status);
+    let mut actions: Vec<Action> = Action::ALL.into_iter().filter(|a| allowed(status, *a)).collect();
+    actions.sort_by_key(|a| (Some(*a) != suggested, is_final(*a)));
+    actions
 }
 
 /// A step with a deadline in working days.
@@ -363,6 +387,26 @@ mod tests {
                 assert!(allowed(s, a));
             }
         }
+    }
+
+    #[test]
+    fn the_default_action_is_the_next_step_and_never_one_the_citizen_cannot_undo() {
+        // A received case: rejecting is allowed, but offered last; answering comes first.
+        assert_eq!(allowed_actions(Status::Received).first(), Some(&Action::Answer));
+        assert_eq!(allowed_actions(Status::Received).last(), Some(&Action::Reject));
+        assert_eq!(allowed_actions(Status::Submitted).first(), Some(&Action::Receive));
+        assert_eq!(allowed_actions(Status::Assigned).first(), Some(&Action::Answer));
+        assert_eq!(allowed_actions(Status::Answered).first(), Some(&Action::Publish));
+        for s in Status::ALL {
+            if let Some(a) = suggested_action(s) {
+                assert!(allowed(s, a) && !is_final(a), "{s:?} suggests {a:?}");
+            }
+            let actions = allowed_actions(s);
+            let first_final = actions.iter().position(|a| is_final(*a)).unwrap_or(actions.len());
+            assert!(actions[first_final..].iter().all(|a| is_final(*a)), "{s:?}: {actions:?}");
+        }
+        // A published case can only be closed: nothing is chosen for the officer.
+        assert_eq!(suggested_action(Status::Published), None);
     }
 
     #[test]

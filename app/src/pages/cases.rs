@@ -255,7 +255,17 @@ fn case_view(c: OfficerCase, user: SignedIn) -> AnyView {
             }
         })
         .collect_view();
-    let actions = c.actions.iter().map(|a| view! { <option value=a.clone()>{action_text(a)}</option> }).collect_view();
+    // The suggested next step is selected; when there is none (only rejecting or closing is
+    // left), an empty first choice makes the officer pick one on purpose.
+    let choose = c.suggested.is_none().then(|| view! { <option value="">{t(Msg::CaseChooseAction)}</option> });
+    let actions = c
+        .actions
+        .iter()
+        .map(|a| {
+            let selected = c.suggested.as_deref() == Some(a.as_str());
+            view! { <option value=a.clone() selected=selected>{action_text(a)}</option> }
+        })
+        .collect_view();
     let canned = c
         .canned
         .iter()
@@ -270,7 +280,7 @@ fn case_view(c: OfficerCase, user: SignedIn) -> AnyView {
                 <form method="post" action=action_url.clone() class="case-form">
                     <input type="hidden" name="csrf" value=csrf.clone()/>
                     <div class="field"><label for="action">{t(Msg::CaseAction)}</label>
-                        <select id="action" name="action" required>{actions}</select></div>
+                        <select id="action" name="action" required>{choose}{actions}</select></div>
                     <div class="field"><label for="public_note">{t(Msg::CasePublicNote)}</label>
                         <p class="hint" id="pn-hint">{t(Msg::CasePublicNoteHint)}</p>
                         <textarea id="public_note" name="public_note" rows="5" maxlength=MAX_NOTE.to_string() aria-describedby="pn-hint"></textarea></div>

@@ -209,6 +209,7 @@ pub async fn for_officer(
         } else {
             Vec::new()
         },
+        suggested: rules::suggested_action(status_of(&c)).filter(|_| may_act).map(|a| a.code().to_owned()),
         handlers: handlers_for(db, c.agency_id, &scope).await?,
         units: unit_options(&units, vn_date(now())),
         categories: categories(db).await?.iter().map(category_option).collect(),
