@@ -22,7 +22,7 @@ use app::{
     error::ErrorCode,
     server::{
         AppState,
-        entity::{agency, case_event, case_photo, feedback_case, feedback_category},
+        entity::{agency, case_event, feedback_case, feedback_category},
         photos::{self, PhotoError},
         services::{
             cases::{self, NewCase},
@@ -399,17 +399,7 @@ async fn render_cases(state: &AppState, rows: Vec<feedback_case::Model>, extensi
         .all(db)
         .await
         .ok()?;
-    let photos: Vec<(i64, i64)> = case_photo::Entity::find()
-        .select_only()
-        .column(case_photo::Column::Id)
-        .column(case_photo::Column::CaseId)
-        .filter(case_photo::Column::CaseId.is_in(ids))
-        .filter(case_photo::Column::Hidden.eq(false))
-        .order_by_asc(case_photo::Column::Position)
-        .into_tuple()
-        .all(db)
-        .await
-        .ok()?;
+    let photos = cases::visible_photos(db, ids).await.ok()?;
     let base = &state.settings.public_url;
     Some(
         rows.into_iter()
@@ -421,11 +411,7 @@ async fn render_cases(state: &AppState, rows: Vec<feedback_case::Model>, extensi
                 let category = cats.get(&c.category_id);
                 // Photos are public once the answer is (and only published cases are listed).
                 let media: Vec<String> = if c.published_at.is_some() {
-                    photos
-                        .iter()
-                        .filter(|(_, case)| *case == c.id)
-                        .map(|(id, _)| format!("{base}/gop-y/anh/{id}"))
-                        .collect()
+                    photos.get(&c.id).into_iter().flatten().map(|id| format!("{base}/gop-y/anh/{id}")).collect()
                 } else {
                     Vec::new()
                 };

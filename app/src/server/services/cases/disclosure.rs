@@ -52,20 +52,7 @@ pub async fn disclosure(
         .all(db)
         .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut photos: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (id, case_id) in case_photo::Entity::find()
-        .select_only()
-        .column(case_photo::Column::Id)
-        .column(case_photo::Column::CaseId)
-        .filter(case_photo::Column::CaseId.is_in(ids))
-        .filter(case_photo::Column::Hidden.eq(false))
-        .order_by_asc(case_photo::Column::Position)
-        .into_tuple::<(i64, i64)>()
-        .all(db)
-        .await?
-    {
-        photos.entry(case_id).or_default().push(id);
-    }
+    let mut photos = visible_photos(db, ids).await?;
     let cat_names: HashMap<i64, Localized> =
         cats.iter().map(|c| (c.id, Localized::new(&c.name_vi, &c.name_en))).collect();
     let unknown = || Localized::new("", "");
@@ -292,4 +279,24 @@ pub async fn photo(
     } else {
         Err(ErrorCode::NotFound.into())
     }
+}
+
+/// The photos of the cases `ids` that moderation has not hidden, in their order, by case
+/// (callers list only cases whose photos are public).
+pub async fn visible_photos(db: &impl ConnectionTrait, ids: Vec<i64>) -> Result<HashMap<i64, Vec<i64>>, AppError> {
+    let mut photos: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (id, case_id) in case_photo::Entity::find()
+        .select_only()
+        .column(case_photo::Column::Id)
+        .column(case_photo::Column::CaseId)
+        .filter(case_photo::Column::CaseId.is_in(ids))
+        .filter(case_photo::Column::Hidden.eq(false))
+        .order_by_asc(case_photo::Column::Position)
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+    {
+        photos.entry(case_id).or_default().push(id);
+    }
+    Ok(photos)
 }
