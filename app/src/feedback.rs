@@ -237,7 +237,9 @@ pub struct Disclosure {
 pub struct OutboxRow {
     pub id: i64,
     pub created_at: DateTime<Utc>,
-    pub to: String,
+    /// The staff address; `None` for a message to the resident of [`Self::case_code`], whose
+    /// address is read on the case page.
+    pub to: Option<String>,
     pub subject: String,
     pub body: String,
     pub purpose: String,

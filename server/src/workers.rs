@@ -28,7 +28,7 @@ pub fn spawn(state: AppState) -> Vec<tokio::task::JoinHandle<()>> {
         let mut tick = tokio::time::interval(MAIL_EVERY);
         loop {
             tick.tick().await;
-            if let Err(e) = outbox::deliver_due(&mail_state.db, &mail_state.settings).await {
+            if let Err(e) = outbox::deliver_due(&mail_state.db, &mail_state.settings, &mail_state.contact_key).await {
                 tracing::warn!(code = e.code.as_str(), detail = ?e.detail, "outbox delivery failed");
             }
         }

@@ -219,18 +219,10 @@ async fn a_message_queued_before_an_erasure_is_not_sent() {
         .await
         .try_get("", "id")
         .unwrap();
-    app::server::services::outbox::enqueue(
-        &app.db,
-        &app.settings,
-        EMAIL,
-        &format!("Late {code}"),
-        "late",
-        Some(id),
-        "x",
-    )
-    .await
-    .unwrap();
-    app::server::services::outbox::deliver_due(&app.db, &state.settings).await.unwrap();
+    app::server::services::outbox::to_resident(&app.db, &app.settings, id, &format!("Late {code}"), "late", "x")
+        .await
+        .unwrap();
+    app::server::services::outbox::deliver_due(&app.db, &state.settings, &state.contact_key).await.unwrap();
     let status: String = app.row("SELECT status FROM outbox WHERE body = 'late'").await.try_get("", "status").unwrap();
     assert_eq!(status, "cancelled");
     assert!(sink.wait_for(EMAIL, &format!("Late {code}"), std::time::Duration::from_secs(3)).await.is_none());

@@ -1,12 +1,21 @@
 //! The outbox when several servers share one database: every message is claimed before it is
 //! sent, so it is sent once, and a claim left by a server that stopped expires after its lease.
 
-use app::server::{Settings, mail::SmtpConfig, services::outbox};
+use app::server::{
+    Settings,
+    mail::SmtpConfig,
+    services::{contacts::ContactKey, outbox},
+};
 use std::collections::HashMap;
 use ydan_tests::{fresh_database, smtp_sink::SmtpSink};
 
 fn settings(sink: &SmtpSink) -> Settings {
     Settings { smtp: Some(SmtpConfig::parse(&sink.url()).unwrap()), ..Default::default() }
+}
+
+/// A contact key (these messages are to staff: none is opened).
+fn key() -> ContactKey {
+    ContactKey::from_bytes([1; 32])
 }
 
 /// How many times each subject reached the sink.
@@ -25,7 +34,7 @@ async fn two_servers_delivering_at_once_send_each_message_once() {
     let (db, dir) = fresh_database().await;
     const N: usize = 40;
     for i in 0..N {
-        outbox::enqueue(
+        outbox::to_staff(
             &db,
             &settings,
             &format!("dan{i}@example.vn"),
@@ -40,11 +49,11 @@ async fn two_servers_delivering_at_once_send_each_message_once() {
     // Two servers' mail workers looking at the same moment (two tasks on the one pool).
     let (a, b) = (db.clone(), db.clone());
     let (sa, sb) = (settings.clone(), settings.clone());
-    let one = tokio::spawn(async move { outbox::deliver_due(&a, &sa).await.unwrap() });
-    let two = tokio::spawn(async move { outbox::deliver_due(&b, &sb).await.unwrap() });
+    let one = tokio::spawn(async move { outbox::deliver_due(&a, &sa, &key()).await.unwrap() });
+    let two = tokio::spawn(async move { outbox::deliver_due(&b, &sb, &key()).await.unwrap() });
     let (one, two) = (one.await.unwrap(), two.await.unwrap());
     // Whatever is left (a claim that lost the race takes nothing) is sent by a later look.
-    let later = outbox::deliver_due(&db, &settings).await.unwrap();
+    let later = outbox::deliver_due(&db, &settings, &key()).await.unwrap();
     let seen = subjects(&sink);
     let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "sent more than once: {twice:?}");
@@ -64,7 +73,7 @@ async fn a_claim_left_by_a_stopped_server_expires_after_its_lease() {
     let settings = settings(&sink);
     let (db, dir) = fresh_database().await;
     for subject in ["Bị bỏ dở", "Đang gửi"] {
-        outbox::enqueue(&db, &settings, "dan@example.vn", subject, "Nội dung.", None, "test").await.unwrap();
+        outbox::to_staff(&db, &settings, "dan@example.vn", subject, "Nội dung.", None, "test").await.unwrap();
     }
     // A server claimed both and stopped: one claim's lease has run out, the other's has not.
     let past = chrono::Utc::now() - chrono::Duration::seconds(1);
@@ -83,14 +92,14 @@ async fn a_claim_left_by_a_stopped_server_expires_after_its_lease() {
             .await
             .unwrap();
     }
-    assert_eq!(outbox::deliver_due(&db, &settings).await.unwrap(), 1, "only the expired claim is taken over");
+    assert_eq!(outbox::deliver_due(&db, &settings, &key()).await.unwrap(), 1, "only the expired claim is taken over");
     let seen = subjects(&sink);
     assert_eq!(seen.get("Bị bỏ dở"), Some(&1), "{seen:?}");
     assert_eq!(seen.get("Đang gửi"), None, "a live claim is left to its server: {seen:?}");
     let pending: i64 = db_count(&db, "SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'").await;
     assert_eq!(pending, 1);
     // Sending again changes nothing while the lease runs.
-    assert_eq!(outbox::deliver_due(&db, &settings).await.unwrap(), 0);
+    assert_eq!(outbox::deliver_due(&db, &settings, &key()).await.unwrap(), 0);
     if let Some(dir) = dir {
         let _ = std::fs::remove_dir_all(dir);
     }

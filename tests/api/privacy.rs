@@ -140,6 +140,7 @@ async fn the_private_key_is_never_stored_and_the_mail_carries_a_working_link() {
         .unwrap();
     assert_eq!(rows, 0, "the key is stored in the outbox");
     assert!(app.count("outbox").await >= 1);
+    assert_eq!(readable_addresses(&app, "an.nguyen@example.vn").await, 0, "the address is stored in the outbox");
 
     // The administrators' outbox page shows the link without the key.
     app.create_user("qt.xa", PW, Role::AgencyAdmin, Some("P.X")).await;
@@ -150,6 +151,51 @@ async fn the_private_key_is_never_stored_and_the_mail_carries_a_working_link() {
     assert!(page.contains(&code), "the receipt is listed");
     assert!(!page.contains(&key), "the outbox page shows the key");
     assert!(page.contains(&format!("/gop-y/theo-doi/{code}?k=…")), "the link without its key");
+}
+
+/// Rows of the outbox in which a resident's e-mail address can be read.
+async fn readable_addresses(app: &TestApp, address: &str) -> i64 {
+    app.row(&format!(
+        "SELECT COUNT(*) AS n FROM outbox WHERE to_address LIKE '%{address}%' OR body LIKE '%{address}%' \
+         OR subject LIKE '%{address}%' OR COALESCE(last_error, '') LIKE '%{address}%'"
+    ))
+    .await
+    .try_get("", "n")
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_residents_address_is_never_stored_readable_in_the_outbox() {
+    const EMAIL: &str = "an.nguyen@example.vn";
+    // No mail server: the receipt is kept for the administrators.
+    let app = TestApp::spawn().await;
+    let (code, _) = file_case(&app, "Rác thải đổ trộm ven sông.").await;
+    let kept: i64 = app
+        .row(&format!(
+            "SELECT COUNT(*) AS n FROM outbox o JOIN feedback_case c ON c.id = o.case_id \
+             WHERE c.tracking_code = '{code}' AND o.status = 'kept' AND o.purpose = 'receipt'"
+        ))
+        .await
+        .try_get("", "n")
+        .unwrap();
+    assert_eq!(kept, 1, "the receipt is kept, not dropped");
+    assert_eq!(readable_addresses(&app, EMAIL).await, 0, "the address is stored readable in the outbox");
+
+    // The administrators' page lists the message as going to the case's resident, without the
+    // address: whoever passes it on reads the address on the case page, where the read is audited.
+    app.create_user("qt.xa", PW, Role::AgencyAdmin, Some("P.X")).await;
+    let admin = app.sign_in("qt.xa", PW).await;
+    let page = app.get_as(&admin.cookie, "/quan-tri/thu-di").await.text().await.unwrap();
+    assert!(page.contains(&code), "the receipt is listed");
+    assert!(!page.contains(EMAIL), "the outbox page shows the resident's address");
+    assert!(page.contains("Người gửi phản ánh"), "names who it goes to");
+
+    // A database written before this: a queued message with the address in it, forgotten when a
+    // server starts (the message itself stays and still goes to the resident).
+    app.exec(&format!("UPDATE outbox SET to_address = '{EMAIL}' WHERE case_id IS NOT NULL")).await;
+    let _restarted = app.state().await;
+    assert_eq!(readable_addresses(&app, EMAIL).await, 0, "old addresses are forgotten at start");
+    assert_eq!(app.count("outbox").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

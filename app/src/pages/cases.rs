@@ -504,7 +504,7 @@ pub fn OutboxPage() -> impl IntoView {
                             .map(|m| view! {
                                 <tr>
                                     <td>{when(m.created_at)}</td>
-                                    <td>{m.to.clone()}</td>
+                                    <td>{m.to.clone().unwrap_or_else(|| t(Msg::OutboxToResident).to_owned())}</td>
                                     <td><details><summary>{m.subject.clone()}</summary><p class="pre">{m.body.clone()}</p></details></td>
                                     <td>{m.case_code.clone().map(|c| view! { <a href=format!("/pakn/{c}")>{c.clone()}</a> })}</td>
                                     <td>{m.purpose.clone()}</td>

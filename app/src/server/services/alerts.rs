@@ -251,10 +251,10 @@ async fn open_alert(
     let (subject, body) = message(state, unit, kind, value, reference, e);
     let recipients: Vec<&str> = alert_to.split(',').map(str::trim).filter(|a| !a.is_empty()).collect();
     if recipients.is_empty() {
-        outbox::enqueue_for_unit(&txn, &state.settings, "", &subject, &body, unit.id, "index_alert").await?;
+        outbox::to_staff(&txn, &state.settings, "", &subject, &body, Some(unit.id), "index_alert").await?;
     }
     for to in recipients {
-        outbox::enqueue_for_unit(&txn, &state.settings, to, &subject, &body, unit.id, "index_alert").await?;
+        outbox::to_staff(&txn, &state.settings, to, &subject, &body, Some(unit.id), "index_alert").await?;
     }
     txn.commit().await?;
     Ok(true)

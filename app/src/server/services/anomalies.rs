@@ -292,10 +292,10 @@ async fn open_alert(notice: &Notice<'_>, targets: &Targets) -> Result<bool, AppE
     for (unit, to) in recipients {
         if to.is_empty() {
             // Kept for the unit's administrators (and those above) at /quan-tri/thu-di.
-            outbox::enqueue_for_unit(&txn, &state.settings, "", &subject, &body, unit, PURPOSE).await?;
+            outbox::to_staff(&txn, &state.settings, "", &subject, &body, Some(unit), PURPOSE).await?;
         }
         for address in to {
-            outbox::enqueue_for_unit(&txn, &state.settings, address, &subject, &body, unit, PURPOSE).await?;
+            outbox::to_staff(&txn, &state.settings, address, &subject, &body, Some(unit), PURPOSE).await?;
         }
     }
     txn.commit().await?;

@@ -252,8 +252,14 @@ pub fn reveal(key: &ContactKey, case: &feedback_case::Model) -> Result<Option<Co
     }))
 }
 
-/// The address to notify the resident at: their e-mail if they gave one with consent and have
-/// not erased it.
+/// Whether the resident is to be told of changes by e-mail: they gave an address with consent and
+/// have not erased it. Nothing is opened; the outbox reads the address when it sends.
+pub fn wants_mail(case: &feedback_case::Model) -> bool {
+    case.consent && case.contact_email.is_some()
+}
+
+/// The address to send a message about the case to (see [`wants_mail`]), opened for sending
+/// only: no person reads it, so it is not audited.
 pub fn email_to_notify(key: &ContactKey, case: &feedback_case::Model) -> Result<Option<String>, AppError> {
     if !case.consent {
         return Ok(None);
@@ -433,19 +439,6 @@ pub async fn encrypt_plain_rows(db: &impl ConnectionTrait, key: &ContactKey) -> 
         tracing::info!(cases = n, "plain contact details encrypted");
     }
     Ok(n)
-}
-
-/// Whether a queued message about a case may still go to its address: not once the resident
-/// erased their contact details or the retention period erased them.
-pub async fn may_still_notify(db: &impl ConnectionTrait, case_id: i64) -> Result<bool, AppError> {
-    let row = feedback_case::Entity::find_by_id(case_id)
-        .select_only()
-        .column(feedback_case::Column::ContactEmail)
-        .column(feedback_case::Column::Consent)
-        .into_tuple::<(Option<String>, bool)>()
-        .one(db)
-        .await?;
-    Ok(matches!(row, Some((Some(_), true))))
 }
 
 #[cfg(test)]

@@ -3,10 +3,19 @@
 //! then sends it through SMTP. Without a mail server the message is kept (status `kept`) for
 //! administrators to read and pass on: nothing is silently dropped.
 //!
+//! A message about a case goes to the resident who filed it, and their address is never stored
+//! with it: the worker reads it from the case's sealed contact details when it sends (see
+//! [`super::contacts`]), so an erased or expired address is never used, and the outbox page
+//! names "the resident" rather than showing an address. Only messages to staff (alerts about a
+//! unit) keep their address in the row.
+//!
 //! Several servers may share one database: each claims a batch of due messages (a token and a
 //! lease of [`CLAIM_LEASE`]) before sending it, so that no message is sent by two of them.
 
-use super::{meta, now};
+use super::{
+    contacts::{self, ContactKey},
+    meta, now,
+};
 use crate::{
     error::AppError,
     feedback::OutboxRow,
@@ -19,7 +28,7 @@ use crate::{
 use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait,
-    ActiveValue::Set,
+    ActiveValue::{self, Set},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, LockBehavior, LockType, Order, Query},
 };
@@ -33,46 +42,59 @@ pub const KEY_PLACEHOLDER: &str = "{tracking_key}";
 /// Attempts before a message that keeps failing temporarily is given up (status `failed`).
 pub const MAX_ATTEMPTS: i32 = 8;
 
-/// Queues one message.
-pub async fn enqueue(
+/// Queues one message about a case to the resident who filed it (the caller checked that they
+/// gave an e-mail address and agreed to be told). The address is read when it is sent.
+pub async fn to_resident(
     db: &impl ConnectionTrait,
     settings: &Settings,
-    to: &str,
+    case_id: i64,
     subject: &str,
     body: &str,
-    case_id: Option<i64>,
     purpose: &str,
 ) -> Result<(), AppError> {
-    insert(db, settings, to, subject, body, (case_id, None), purpose).await
+    insert(db, settings, Recipient::Resident(case_id), subject, body, purpose).await
 }
 
-/// Queues one message about a unit (not a case), shown to that unit's administrators. Without
-/// an address it is kept for them to read at `/quan-tri/thu-di`.
-pub async fn enqueue_for_unit(
+/// Queues one message to a member of staff at `to` about a unit (not a case), shown to that
+/// unit's administrators (`None`: to the system administrators). Without an address it is kept
+/// for them to read at `/quan-tri/thu-di`.
+pub async fn to_staff(
     db: &impl ConnectionTrait,
     settings: &Settings,
     to: &str,
     subject: &str,
     body: &str,
-    agency_id: i64,
+    agency_id: Option<i64>,
     purpose: &str,
 ) -> Result<(), AppError> {
-    insert(db, settings, to, subject, body, (None, Some(agency_id)), purpose).await
+    insert(db, settings, Recipient::Staff { to, agency_id }, subject, body, purpose).await
+}
+
+/// Who a message goes to.
+enum Recipient<'a> {
+    /// The resident who filed the case, at the address sealed in it.
+    Resident(i64),
+    /// A member of staff at an address kept in the row (may be empty: kept to be read).
+    Staff { to: &'a str, agency_id: Option<i64> },
 }
 
 async fn insert(
     db: &impl ConnectionTrait,
     settings: &Settings,
-    to: &str,
+    recipient: Recipient<'_>,
     subject: &str,
     body: &str,
-    (case_id, agency_id): (Option<i64>, Option<i64>),
     purpose: &str,
 ) -> Result<(), AppError> {
-    let status = if settings.smtp.is_some() && !to.trim().is_empty() { "pending" } else { "kept" };
+    let (to, case_id, agency_id) = match recipient {
+        Recipient::Resident(case) => (String::new(), Some(case), None),
+        Recipient::Staff { to, agency_id } => (to.trim().chars().take(200).collect(), None, agency_id),
+    };
+    let addressed = case_id.is_some() || !to.is_empty();
+    let status = if settings.smtp.is_some() && addressed { "pending" } else { "kept" };
     outbox::ActiveModel {
         created_at: Set(now()),
-        to_address: Set(to.chars().take(200).collect()),
+        to_address: Set(to),
         subject: Set(subject.chars().take(300).collect()),
         body: Set(body.to_owned()),
         case_id: Set(case_id),
@@ -138,52 +160,53 @@ async fn claim(db: &impl ConnectionTrait) -> Result<(String, Vec<outbox::Model>)
 
 /// Sends what is due; returns how many were sent. Called by the mail worker every few seconds,
 /// on every server: each call sends only the messages it has claimed (see [`claim`]), and marks
-/// a message sent, failed or due again only while its claim is still its own.
-pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings) -> Result<usize, AppError> {
+/// a message sent, failed, cancelled or due again only while its claim is still its own.
+pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings, key: &ContactKey) -> Result<usize, AppError> {
     let Some(smtp) = settings.smtp.as_ref() else {
         return Ok(0);
     };
     let (token, due) = claim(db).await?;
     let mut sent = 0;
     for m in due {
-        // The resident erased their contact details (or the retention period did) after this
-        // was queued: it is not sent to the old address.
-        if let Some(case_id) = m.case_id
-            && !super::contacts::may_still_notify(db, case_id).await?
-        {
-            let mut row: outbox::ActiveModel = m.into();
-            row.status = Set("cancelled".into());
-            row.to_address = Set(String::new());
-            row.update(db).await?;
-            continue;
-        }
-        let body = fill_in(db, &m).await?;
-        let result = mail::send(smtp, &Mail { to: m.to_address.clone(), subject: m.subject.clone(), body }).await;
-        let attempts = m.attempts + 1;
         let mut row = outbox::ActiveModel {
-            attempts: Set(attempts),
+            attempts: Set(m.attempts),
             claim_token: Set(None),
             claimed_until: Set(None),
             ..Default::default()
         };
-        let ok = result.is_ok();
-        match result {
-            Ok(()) => {
-                row.status = Set("sent".into());
-                row.sent_at = Set(Some(now()));
-                row.last_error = Set(None);
+        match prepare(db, key, &m).await? {
+            Prepared::Cancel => {
+                row.status = Set("cancelled".into());
+                row.to_address = Set(String::new());
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "a notification could not be sent");
-                row.last_error = Set(Some(e.to_string()));
-                if e.is_permanent() || attempts >= MAX_ATTEMPTS {
-                    row.status = Set("failed".into());
-                } else {
-                    // 1, 2, 4 … minutes.
-                    row.next_attempt_at = Set(Some(now() + Duration::minutes(1 << (attempts - 1).min(10))));
+            Prepared::Fail(why) => {
+                tracing::warn!(id = m.id, "{why}");
+                row.status = Set("failed".into());
+                row.last_error = Set(Some(why.into()));
+            }
+            Prepared::Send { to, body } => {
+                let attempts = m.attempts + 1;
+                row.attempts = Set(attempts);
+                match mail::send(smtp, &Mail { to, subject: m.subject.clone(), body }).await {
+                    Ok(()) => {
+                        row.status = Set("sent".into());
+                        row.sent_at = Set(Some(now()));
+                        row.last_error = Set(None);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a notification could not be sent");
+                        row.last_error = Set(Some(e.to_string()));
+                        if e.is_permanent() || attempts >= MAX_ATTEMPTS {
+                            row.status = Set("failed".into());
+                        } else {
+                            // 1, 2, 4 … minutes.
+                            row.next_attempt_at = Set(Some(now() + Duration::minutes(1 << (attempts - 1).min(10))));
+                        }
+                    }
                 }
             }
         }
+        let is_sent = matches!(&row.status, ActiveValue::Set(s) if s == "sent");
         let done = outbox::Entity::update_many()
             .set(row)
             .filter(outbox::Column::Id.eq(m.id))
@@ -193,35 +216,67 @@ pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings) -> Resu
         if done.rows_affected == 0 {
             // The lease ran out while sending and another server took the message over.
             tracing::warn!(id = m.id, "an outbox message's claim expired while it was being sent");
-        } else if ok {
+        } else if is_sent {
             sent += 1;
         }
     }
     Ok(sent)
 }
 
-/// The body to send: the private link's key, derived from the case's tracking code, in place of
-/// [`KEY_PLACEHOLDER`] (only messages about a case carry one; they go to its resident).
-async fn fill_in(db: &impl ConnectionTrait, m: &outbox::Model) -> Result<String, AppError> {
-    if !m.body.contains(KEY_PLACEHOLDER) {
-        return Ok(m.body.clone());
-    }
-    let code = match m.case_id {
-        Some(id) => {
-            feedback_case::Entity::find_by_id(id)
-                .select_only()
-                .column(feedback_case::Column::TrackingCode)
-                .into_tuple::<String>()
-                .one(db)
-                .await?
+/// What to do with a claimed message.
+enum Prepared {
+    Send {
+        to: String,
+        body: String,
+    },
+    /// The resident erased their contact details (or the retention period did), withdrew
+    /// their consent, or the case is gone, after this was queued: it is not sent.
+    Cancel,
+    /// The resident's address cannot be opened with this server's contact key.
+    Fail(&'static str),
+}
+
+/// The address and body of a message. A message about a case goes to the address sealed in the
+/// case (opened here, for sending only: no person reads it), and its body gets the private
+/// link's key, derived from the case's tracking code, in place of [`KEY_PLACEHOLDER`]. Other
+/// messages go to the address in their row.
+async fn prepare(db: &impl ConnectionTrait, key: &ContactKey, m: &outbox::Model) -> Result<Prepared, AppError> {
+    let Some(case_id) = m.case_id else {
+        return Ok(Prepared::Send { to: m.to_address.clone(), body: m.body.replace(KEY_PLACEHOLDER, "…") });
+    };
+    let Some(case) = feedback_case::Entity::find_by_id(case_id).one(db).await? else {
+        return Ok(Prepared::Cancel);
+    };
+    let to = match contacts::email_to_notify(key, &case) {
+        Ok(Some(to)) => to,
+        Ok(None) => return Ok(Prepared::Cancel),
+        Err(_) => {
+            return Ok(Prepared::Fail("the resident's address could not be opened with this server's contact key"));
         }
-        None => None,
     };
-    let key = match code {
-        Some(code) => meta::tracking_link_key(&meta::tracking_key(db).await?, &code),
-        None => "…".to_owned(),
+    let body = if m.body.contains(KEY_PLACEHOLDER) {
+        let link_key = meta::tracking_link_key(&meta::tracking_key(db).await?, &case.tracking_code);
+        m.body.replace(KEY_PLACEHOLDER, &link_key)
+    } else {
+        m.body.clone()
     };
-    Ok(m.body.replace(KEY_PLACEHOLDER, &key))
+    Ok(Prepared::Send { to, body })
+}
+
+/// Forgets the residents' addresses that messages queued by an older version of the server
+/// kept in their rows (their messages still go out, to the address sealed in the case). Run at
+/// start; changes nothing the second time.
+pub async fn forget_resident_addresses(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    let done = outbox::Entity::update_many()
+        .col_expr(outbox::Column::ToAddress, Expr::value(""))
+        .filter(outbox::Column::CaseId.is_not_null())
+        .filter(outbox::Column::ToAddress.ne(""))
+        .exec(db)
+        .await?;
+    if done.rows_affected > 0 {
+        tracing::info!(messages = done.rows_affected, "residents' addresses removed from queued messages");
+    }
+    Ok(done.rows_affected)
 }
 
 /// The latest messages, for administrators (system administrators see all; others see the
@@ -257,7 +312,8 @@ pub async fn latest(
             id: r.id,
             created_at: r.created_at,
             case_code: r.case_id.and_then(|id| cases.get(&id)).map(|(code, _)| code.clone()),
-            to: r.to_address,
+            // A case's resident: their address is on the case, read there (audited).
+            to: r.case_id.is_none().then_some(r.to_address),
             subject: r.subject,
             // The private link is shown without its key.
             body: r.body.replace(KEY_PLACEHOLDER, "…"),

@@ -336,7 +336,7 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
         .await?;
     }
     event(&txn, row.id, None, "citizen", "submit", None, Status::Submitted, None, None, None).await?;
-    if let Some(to) = &email {
+    if email.is_some() {
         let agency = units.iter().find(|u| u.id == agency_id).map(name).unwrap_or_else(|| Localized::new("", ""));
         // The key is filled in when the message is sent (outbox::deliver_due), never stored.
         let link = format!("{}{}", state.settings.public_url, private_path(&code, outbox::KEY_PLACEHOLDER));
@@ -347,7 +347,7 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
             agency.en,
             vn_date(answer_due).format("%Y-%m-%d"),
         );
-        outbox::enqueue(&txn, &state.settings, to, &format!("Đã nhận phản ánh {code}"), &body, Some(row.id), "receipt")
+        outbox::to_resident(&txn, &state.settings, row.id, &format!("Đã nhận phản ánh {code}"), &body, "receipt")
             .await?;
     }
     txn.commit().await?;

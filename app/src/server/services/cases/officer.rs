@@ -412,10 +412,11 @@ pub async fn act(state: &AppState, user: &CurrentUser, code: &str, input: Office
         target,
     )
     .await?;
-    if let (Some((purpose, subject, text)), Some(to)) = (notify, contacts::email_to_notify(&state.contact_key, &case)?)
+    if let Some((purpose, subject, text)) = notify
+        && contacts::wants_mail(&case)
     {
         let body = format!("{text}\n\n{}{}\n", state.settings.public_url, public_path(&case.tracking_code));
-        outbox::enqueue(&txn, &state.settings, &to, &subject, &body, Some(case.id), purpose).await?;
+        outbox::to_resident(&txn, &state.settings, case.id, &subject, &body, purpose).await?;
     }
     txn.commit().await?;
     Ok(())

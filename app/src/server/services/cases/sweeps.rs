@@ -49,20 +49,19 @@ pub async fn sweep_overdue(state: &AppState, at: DateTime<Utc>) -> Result<usize,
             parent,
         )
         .await?;
-        if let Some(to) = contacts::email_to_notify(&state.contact_key, &case)? {
+        if contacts::wants_mail(&case) {
             let body = format!(
                 "{apology}\n\nMã theo dõi / Tracking code: {}\n{}{}\n",
                 case.tracking_code,
                 settings.public_url,
                 public_path(&case.tracking_code)
             );
-            outbox::enqueue(
+            outbox::to_resident(
                 &txn,
                 settings,
-                &to,
+                case.id,
                 &format!("Xin lỗi vì chậm xử lý phản ánh {}", case.tracking_code),
                 &body,
-                Some(case.id),
                 "overdue_apology",
             )
             .await?;
