@@ -2,10 +2,12 @@
 //! at most `max_connections` at once (further clients wait in the kernel's queue until one
 //! closes) and at most `per_address` from one address (IPv4, or an IPv6 /64; further ones get
 //! 429 and are closed), the request head must arrive within `header_timeout` (also the longest
-//! a kept-alive connection may sit idle between requests), the body within `body_timeout`, a
-//! request is answered within `request_timeout` or gets 408, and a client that stops reading
+//! a kept-alive connection may sit idle between requests), the body must keep `body_pace` (see
+//! [`pace`]), a request is answered within `request_timeout` or gets 408, and a client that stops reading
 //! its answer for `write_stall` is disconnected. Built on hyper's own HTTP/1 connection (the
 //! same one `axum::serve` uses), with its header timer switched on.
+
+pub mod pace;
 
 use axum::{Router, extract::ConnectInfo};
 use hyper::body::Incoming;
@@ -38,7 +40,7 @@ pub struct Limits {
     /// address every connection has, the proxies cap per client instead).
     pub per_address: usize,
     pub header_timeout: Duration,
-    pub body_timeout: Duration,
+    pub body_pace: pace::BodyPace,
     pub request_timeout: Duration,
     /// How long an answer may wait for a client that does not read it.
     pub write_stall: Duration,
@@ -52,8 +54,12 @@ impl Default for Limits {
             // An office or a school behind one address opens a few connections per browser.
             per_address: 256,
             header_timeout: Duration::from_secs(10),
-            // A resident's three photos on a slow 3G line (about 50 KB/s) take about five minutes.
-            body_timeout: Duration::from_secs(300),
+            body_pace: pace::BodyPace {
+                grace: Duration::from_secs(20),
+                min_rate: 500,
+                // A resident's three photos on a slow 3G line (about 50 KB/s) take about five minutes.
+                max: Duration::from_secs(300),
+            },
             request_timeout: Duration::from_secs(330),
             // A phone on a bad line stalls for seconds, not half a minute.
             write_stall: Duration::from_secs(30),
@@ -69,10 +75,11 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
-    use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+    use tower_http::timeout::TimeoutLayer;
     crate::memory::give_large_blocks_back();
+    let body_pace = limits.body_pace;
     let router = router
-        .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
+        .layer(axum::middleware::from_fn(move |req, next| pace::enforce(body_pace, req, next)))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limits.request_timeout));
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let holds = Holds::new(limits.per_address);
