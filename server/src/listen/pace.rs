@@ -84,7 +84,7 @@ struct Paced {
 
 impl Paced {
     fn new(inner: Body, pace: BodyPace, late: Arc<AtomicBool>) -> Paced {
-        Paced { inner, pace, received: 0, waited: Duration::ZERO, waiting_since: None, timer: None, stale: true, late }
+        Paced { inner, pace, received: 0, waited: Duration::ZERO, waiting_since: None, timer: None, stale: false, late }
     }
 }
 
@@ -97,14 +97,11 @@ impl hyper::body::Body for Paced {
         let since = *this.waiting_since.get_or_insert_with(Instant::now);
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Pending => {
-                if std::mem::take(&mut this.stale) || this.timer.is_none() {
-                    let deadline = since + this.pace.allowance(this.received).saturating_sub(this.waited);
-                    match this.timer.as_mut() {
-                        Some(timer) => timer.as_mut().reset(deadline),
-                        None => this.timer = Some(Box::pin(tokio::time::sleep_until(deadline))),
-                    }
+                let deadline = since + this.pace.allowance(this.received).saturating_sub(this.waited);
+                let timer = this.timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                if std::mem::take(&mut this.stale) {
+                    timer.as_mut().reset(deadline);
                 }
-                let timer = this.timer.as_mut().expect("set above");
                 match timer.as_mut().poll(cx) {
                     Poll::Ready(()) => {
                         this.late.store(true, Ordering::Relaxed);
