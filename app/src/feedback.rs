@@ -264,6 +264,9 @@ pub struct HolidayView {
     pub day: chrono::NaiveDate,
     pub off: bool,
     pub name: Localized,
+    /// The official notice the day comes from; `None`: the Labour Code's rule, pending the
+    /// year's notice.
+    pub notice: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -282,5 +285,8 @@ pub struct FeedbackSettings {
     pub rules: Vec<RuleView>,
     pub canned: Vec<CannedAdminView>,
     pub holidays: Vec<HolidayView>,
+    /// How each year of the calendar stands: how many of its days still follow the Labour
+    /// Code's rule pending the year's notice.
+    pub year_bases: Vec<crate::domain::workdays::YearBasis>,
     pub may_edit_holidays: bool,
 }

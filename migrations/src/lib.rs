@@ -26,6 +26,7 @@ mod m20261207_000019_database_identity;
 mod m20261207_000020_integrity_gate;
 mod m20261207_000021_contact_privacy;
 mod m20261207_000022_outbox_claims;
+mod m20261207_000023_holiday_notice;
 mod triggers;
 
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_integrity_gate::Migration),
             Box::new(m20261207_000021_contact_privacy::Migration),
             Box::new(m20261207_000022_outbox_claims::Migration),
+            Box::new(m20261207_000023_holiday_notice::Migration),
         ]
     }
 }

@@ -344,6 +344,7 @@ pub async fn settings(State(state): State<AppState>, req: Request) -> Response {
                     f.get("off") != "0",
                     f.get("name_vi"),
                     f.get("name_en"),
+                    f.get("notice"),
                 )
                 .await
             }

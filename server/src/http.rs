@@ -76,7 +76,7 @@ pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppS
     let contact_key = app::server::services::contacts::load_key(&db, &config.settings.contact_key).await?;
     app::server::services::contacts::encrypt_plain_rows(&db, &contact_key).await?;
     app::server::services::outbox::forget_resident_addresses(&db).await?;
-    app::server::services::calendar::seed_holidays_once(&db).await?;
+    app::server::services::calendar::keep_up_to_date(&db).await?;
     Ok(AppState {
         leptos_options: leptos_options(config),
         db,

@@ -10,6 +10,7 @@ mod analytics;
 mod anomaly;
 mod api_responses;
 mod api_sipas;
+mod calendar;
 mod connections;
 mod contacts;
 mod database;

@@ -25,6 +25,9 @@ pub struct SpecialDay {
     pub off: bool,
     pub name_vi: String,
     pub name_en: String,
+    /// The official notice the day comes from; `None`: the Labour Code's rule (2019, art. 112)
+    /// applied our way, pending the year's notice for civil servants.
+    pub notice: Option<String>,
 }
 
 /// The calendar the product counts deadlines with: the usual week plus the special days.
@@ -156,10 +159,79 @@ fn end_of_vn_day(d: NaiveDate) -> Option<DateTime<Utc>> {
 
 /// Builds one seed entry; the dates are literals checked by the tests.
 fn special(y: i32, m: u32, d: u32, off: bool, name_vi: &str, name_en: &str) -> Option<SpecialDay> {
-    Some(SpecialDay { date: NaiveDate::from_ymd_opt(y, m, d)?, off, name_vi: name_vi.into(), name_en: name_en.into() })
+    Some(SpecialDay {
+        date: NaiveDate::from_ymd_opt(y, m, d)?,
+        off,
+        name_vi: name_vi.into(),
+        name_en: name_en.into(),
+        notice: None,
+    })
+}
+
+/// Marks seed entries as coming from `notice`.
+fn per_notice(notice: &str, days: impl IntoIterator<Item = Option<SpecialDay>>) -> Vec<Option<SpecialDay>> {
+    days.into_iter().map(|d| d.map(|d| SpecialDay { notice: Some(notice.to_owned()), ..d })).collect()
+}
+
+/// The notices behind the seeded days.
+pub const NOTICE_2025: &str =
+    "Thông báo nghỉ Tết Âm lịch, lễ 30/4–1/5 và Quốc khánh năm 2025 đối với cán bộ, công chức, viên chức";
+pub const NOTICE_2026_NEW_YEAR: &str = "Thông báo 12729/VPCP-KGVX ngày 25/12/2025 (nghỉ Tết Dương lịch 2026)";
+pub const NOTICE_2026_TET: &str = "Thông báo nghỉ Tết Bính Ngọ 2026 đối với cán bộ, công chức, viên chức";
+
+/// A correction of the calendar by an official notice, applied once to every database (new and
+/// existing) when a server starts, replacing whatever the table held for those days.
+#[derive(Clone, Debug)]
+pub struct CalendarRevision {
+    /// Stable name, remembered by each database once applied.
+    pub id: &'static str,
+    pub days: Vec<SpecialDay>,
+}
+
+/// Every revision, oldest first.
+pub fn calendar_revisions() -> Vec<CalendarRevision> {
+    let off = |y, m, d, (vi, en): (&str, &str)| special(y, m, d, true, vi, en);
+    let work = |y, m, d, (vi, en): (&str, &str)| special(y, m, d, false, vi, en);
+    vec![CalendarRevision {
+        // New Year 2026: Thu 1 – Sun 4 Jan, Fri 2 Jan off in exchange for Sat 10 Jan.
+        id: "2026-new-year-12729-VPCP-KGVX",
+        days: per_notice(
+            NOTICE_2026_NEW_YEAR,
+            [
+                off(2026, 1, 1, NEW_YEAR),
+                off(2026, 1, 2, NEW_YEAR_SWAP),
+                work(2026, 1, 10, ("Làm bù cho ngày nghỉ 2/1", "Working Saturday (makes up for 2 January)")),
+            ],
+        )
+        .into_iter()
+        .flatten()
+        .collect(),
+    }]
+}
+
+/// How a year of the calendar stands: its special days, and how many of them still follow the
+/// Labour Code's rule pending the year's notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearBasis {
+    pub year: i32,
+    pub days: usize,
+    pub by_default: usize,
+}
+
+/// [`YearBasis`] of every year that has special days, in order, from `(date, has a notice)`.
+pub fn year_bases(days: impl IntoIterator<Item = (NaiveDate, bool)>) -> Vec<YearBasis> {
+    let mut years: BTreeMap<i32, YearBasis> = BTreeMap::new();
+    for (date, noticed) in days {
+        let y = years.entry(date.year()).or_insert(YearBasis { year: date.year(), days: 0, by_default: 0 });
+        y.days += 1;
+        y.by_default += usize::from(!noticed);
+    }
+    years.into_values().collect()
 }
 
 const NEW_YEAR: (&str, &str) = ("Tết Dương lịch", "New Year's Day");
+const NEW_YEAR_SWAP: (&str, &str) =
+    ("Nghỉ Tết Dương lịch (hoán đổi, làm bù thứ Bảy 10/1)", "New Year holiday (swapped with Saturday 10 January)");
 const TET: (&str, &str) = ("Tết Nguyên đán", "Lunar New Year (Tết)");
 const HUNG_KINGS: (&str, &str) = ("Giỗ Tổ Hùng Vương (10/3 âm lịch)", "Hùng Kings' Commemoration Day");
 const HUNG_KINGS_MAKEUP: (&str, &str) =
@@ -179,57 +251,73 @@ const NATIONAL_DAY_EXTRA: (&str, &str) = ("Nghỉ Quốc khánh (ngày liền k�
 pub fn vietnam_2025_2027() -> Vec<SpecialDay> {
     let off = |y, m, d, (vi, en): (&str, &str)| special(y, m, d, true, vi, en);
     let work = |y, m, d, (vi, en): (&str, &str)| special(y, m, d, false, vi, en);
+    let revised: Vec<Option<SpecialDay>> = calendar_revisions().into_iter().flat_map(|r| r.days).map(Some).collect();
     [
         // 2025 — all entries follow the published notice for civil servants: Tết Ất Tỵ from Sat
         // 25 Jan to Sun 2 Feb; 30/4–1/5 joined to the weekend by swapping Fri 2 May with Sat
         // 26 Apr; National Day from Sat 30 Aug to Tue 2 Sep.
-        off(2025, 1, 1, NEW_YEAR),
-        off(2025, 1, 27, TET),
-        off(2025, 1, 28, TET),
-        off(2025, 1, 29, TET),
-        off(2025, 1, 30, TET),
-        off(2025, 1, 31, TET),
-        off(2025, 4, 7, HUNG_KINGS),
-        work(2025, 4, 26, ("Làm bù cho ngày nghỉ 2/5", "Working Saturday (makes up for 2 May)")),
-        off(2025, 4, 30, REUNIFICATION),
-        off(2025, 5, 1, LABOUR),
-        off(2025, 5, 2, ("Nghỉ hoán đổi (làm bù thứ Bảy 26/4)", "Day off swapped with Saturday 26 April")),
-        off(2025, 9, 1, NATIONAL_DAY_EXTRA),
-        off(2025, 9, 2, NATIONAL_DAY),
-        // 2026 — follow the published notice: New Year's Day (Thu 1 Jan) and Tết Bính Ngọ (Mon 16
-        // to Fri 20 Feb, break from Sat 14 to Sun 22 Feb). Statutory rule: Hùng Kings' Day falls on
-        // Sun 26 Apr, so Mon 27 Apr is off in compensation; 30/4 (Thu) and 1/5 (Fri). Pending the
-        // notice: the day joined to National Day (Wed 2 Sep) — we chose Tue 1 Sep; a notice may
-        // also swap Fri 2 Jan with a Saturday.
-        off(2026, 1, 1, NEW_YEAR),
-        off(2026, 2, 16, TET),
-        off(2026, 2, 17, TET),
-        off(2026, 2, 18, TET),
-        off(2026, 2, 19, TET),
-        off(2026, 2, 20, TET),
-        off(2026, 4, 27, HUNG_KINGS_MAKEUP),
-        off(2026, 4, 30, REUNIFICATION),
-        off(2026, 5, 1, LABOUR),
-        off(2026, 9, 1, NATIONAL_DAY_EXTRA),
-        off(2026, 9, 2, NATIONAL_DAY),
-        // 2027 — statutory rule, pending the year's notice for every entry. Fixed by law: New
-        // Year's Day (Fri 1 Jan), Hùng Kings' Day (10/3 lunar = Fri 16 Apr), 30/4 (Fri), and Mon
-        // 3 May in compensation for 1/5 falling on a Saturday. Our choice: Tết Đinh Mùi (Lunar New
-        // Year on Sat 6 Feb) as Thu 4 – Fri 5 Feb and Mon 8 – Wed 10 Feb; Fri 3 Sep joined to
-        // National Day (Thu 2 Sep).
-        off(2027, 1, 1, NEW_YEAR),
-        off(2027, 2, 4, TET),
-        off(2027, 2, 5, TET),
-        off(2027, 2, 8, TET),
-        off(2027, 2, 9, TET),
-        off(2027, 2, 10, TET),
-        off(2027, 4, 16, HUNG_KINGS),
-        off(2027, 4, 30, REUNIFICATION),
-        off(2027, 5, 3, LABOUR_MAKEUP),
-        off(2027, 9, 2, NATIONAL_DAY),
-        off(2027, 9, 3, NATIONAL_DAY_EXTRA),
+        per_notice(
+            NOTICE_2025,
+            [
+                off(2025, 1, 1, NEW_YEAR),
+                off(2025, 1, 27, TET),
+                off(2025, 1, 28, TET),
+                off(2025, 1, 29, TET),
+                off(2025, 1, 30, TET),
+                off(2025, 1, 31, TET),
+                off(2025, 4, 7, HUNG_KINGS),
+                work(2025, 4, 26, ("Làm bù cho ngày nghỉ 2/5", "Working Saturday (makes up for 2 May)")),
+                off(2025, 4, 30, REUNIFICATION),
+                off(2025, 5, 1, LABOUR),
+                off(2025, 5, 2, ("Nghỉ hoán đổi (làm bù thứ Bảy 26/4)", "Day off swapped with Saturday 26 April")),
+                off(2025, 9, 1, NATIONAL_DAY_EXTRA),
+                off(2025, 9, 2, NATIONAL_DAY),
+            ],
+        ),
+        // 2026 — New Year from its notice (the calendar's revisions); Tết Bính Ngọ (Mon 16 to Fri
+        // 20 Feb, break from Sat 14 to Sun 22 Feb) from its notice. Labour Code's rule: Hùng
+        // Kings' Day falls on Sun 26 Apr, so Mon 27 Apr is off in compensation; 30/4 (Thu) and
+        // 1/5 (Fri). Pending the notice: the day joined to National Day (Wed 2 Sep) — we chose
+        // Tue 1 Sep.
+        revised,
+        per_notice(
+            NOTICE_2026_TET,
+            [
+                off(2026, 2, 16, TET),
+                off(2026, 2, 17, TET),
+                off(2026, 2, 18, TET),
+                off(2026, 2, 19, TET),
+                off(2026, 2, 20, TET),
+            ],
+        ),
+        vec![
+            off(2026, 4, 27, HUNG_KINGS_MAKEUP),
+            off(2026, 4, 30, REUNIFICATION),
+            off(2026, 5, 1, LABOUR),
+            off(2026, 9, 1, NATIONAL_DAY_EXTRA),
+            off(2026, 9, 2, NATIONAL_DAY),
+        ],
+        // 2027 — Labour Code's rule, pending the year's notice for every entry. Fixed by law:
+        // New Year's Day (Fri 1 Jan), Hùng Kings' Day (10/3 lunar = Fri 16 Apr), 30/4 (Fri), and
+        // Mon 3 May in compensation for 1/5 falling on a Saturday. Our choice: Tết Đinh Mùi
+        // (Lunar New Year on Sat 6 Feb) as Thu 4 – Fri 5 Feb and Mon 8 – Wed 10 Feb; Fri 3 Sep
+        // joined to National Day (Thu 2 Sep).
+        vec![
+            off(2027, 1, 1, NEW_YEAR),
+            off(2027, 2, 4, TET),
+            off(2027, 2, 5, TET),
+            off(2027, 2, 8, TET),
+            off(2027, 2, 9, TET),
+            off(2027, 2, 10, TET),
+            off(2027, 4, 16, HUNG_KINGS),
+            off(2027, 4, 30, REUNIFICATION),
+            off(2027, 5, 3, LABOUR_MAKEUP),
+            off(2027, 9, 2, NATIONAL_DAY),
+            off(2027, 9, 3, NATIONAL_DAY_EXTRA),
+        ],
     ]
     .into_iter()
+    .flatten()
     .flatten()
     .collect()
 }
@@ -350,7 +438,7 @@ mod tests {
     #[test]
     fn the_seed_is_clean() {
         let seed = vietnam_2025_2027();
-        assert_eq!(seed.len(), 13 + 11 + 11);
+        assert_eq!(seed.len(), 13 + 13 + 11);
         let dates: BTreeSet<_> = seed.iter().map(|s| s.date).collect();
         assert_eq!(dates.len(), seed.len(), "duplicate dates in the seed");
         for s in &seed {
@@ -363,7 +451,44 @@ mod tests {
             }
         }
         let per_year = |y| seed.iter().filter(|s| s.date.year() == y && s.off).count();
-        assert_eq!((per_year(2025), per_year(2026), per_year(2027)), (12, 11, 11));
+        assert_eq!((per_year(2025), per_year(2026), per_year(2027)), (12, 12, 11));
+    }
+
+    #[test]
+    fn new_year_2026_follows_notice_12729() {
+        // Thu 1 – Sun 4 Jan off, Fri 2 Jan swapped with Sat 10 Jan (VPCP notice 12729/VPCP-KGVX).
+        let cal = vietnam();
+        assert!(!cal.is_working_day(d("2026-01-01")));
+        assert!(!cal.is_working_day(d("2026-01-02")));
+        assert!(cal.is_working_day(d("2026-01-10")));
+        // A case received Wed 31 Dec 2025: the first working day is Mon 5 Jan, the fifth Fri 9 Jan,
+        // the sixth Sat 10 Jan.
+        let from = t("2025-12-31T10:00:00+07:00");
+        assert_eq!(cal.add_working_days(from, 1), t("2026-01-05T23:59:59+07:00"));
+        assert_eq!(cal.add_working_days(from, 5), t("2026-01-09T23:59:59+07:00"));
+        assert_eq!(cal.add_working_days(from, 6), t("2026-01-10T23:59:59+07:00"));
+        assert_eq!(cal.working_days_between(from, t("2026-01-12T09:00:00+07:00")), 7);
+        // Every day of the revision says where it comes from, and the seed agrees with it.
+        let seed = vietnam_2025_2027();
+        for day in calendar_revisions().iter().flat_map(|r| r.days.iter()) {
+            assert_eq!(day.notice.as_deref(), Some(NOTICE_2026_NEW_YEAR));
+            assert!(seed.contains(day), "{} missing from the seed", day.date);
+        }
+    }
+
+    #[test]
+    fn each_year_says_how_many_days_follow_the_labour_codes_rule() {
+        let seed = vietnam_2025_2027();
+        let bases = year_bases(seed.iter().map(|s| (s.date, s.notice.is_some())));
+        assert_eq!(
+            bases,
+            vec![
+                YearBasis { year: 2025, days: 13, by_default: 0 },
+                // 27 Apr, 30 Apr, 1 May, 1–2 Sep: no notice yet.
+                YearBasis { year: 2026, days: 13, by_default: 5 },
+                YearBasis { year: 2027, days: 11, by_default: 11 },
+            ]
+        );
     }
 
     #[test]

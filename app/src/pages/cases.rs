@@ -428,10 +428,29 @@ fn settings_view(s: crate::feedback::FeedbackSettings, user: SignedIn) -> AnyVie
                     <th scope="row">{h.day.format("%d/%m/%Y").to_string()}</th>
                     <td>{h.name.get(lang).to_owned()}</td>
                     <td>{t(if h.off { Msg::SettingsDayOff } else { Msg::SettingsWorkday })}</td>
+                    <td>{h.notice.clone().unwrap_or_else(|| t(Msg::SettingsNoticeDefault).to_owned())}</td>
                 </tr>
             }
         })
         .collect_view();
+    // Which years still follow the Labour Code's rule, and from which year nothing is entered.
+    let mut years: Vec<String> = s
+        .year_bases
+        .iter()
+        .map(|y| {
+            let (year, days) = (y.year.to_string(), y.days.to_string());
+            if y.by_default == 0 {
+                Msg::SettingsYearByNotice.fill(lang, &[("year", &year), ("days", &days)])
+            } else {
+                let pending = y.by_default.to_string();
+                Msg::SettingsYearPending.fill(lang, &[("year", &year), ("days", &days), ("pending", &pending)])
+            }
+        })
+        .collect();
+    if let Some(last) = s.year_bases.last() {
+        years.push(Msg::SettingsYearMissing.fill(lang, &[("year", &(last.year + 1).to_string())]));
+    }
+    let years = years.into_iter().map(|line| view! { <li>{line}</li> }).collect_view();
     let holiday_form = s.may_edit_holidays.then(|| {
         view! {
             <form method="post" action="/quan-tri/pakn" class="narrow">
@@ -439,6 +458,9 @@ fn settings_view(s: crate::feedback::FeedbackSettings, user: SignedIn) -> AnyVie
                 <div class="field"><label for="h-day">{t(Msg::SettingsDate)}</label><input id="h-day" name="day" type="date" required/></div>
                 <div class="field"><label for="h-vi">{t(Msg::FieldNameVi)}</label><input id="h-vi" name="name_vi" type="text"/></div>
                 <div class="field"><label for="h-en">{t(Msg::FieldNameEn)}</label><input id="h-en" name="name_en" type="text"/></div>
+                <div class="field"><label for="h-notice">{t(Msg::SettingsNotice)}</label>
+                    <p class="hint" id="h-notice-hint">{t(Msg::SettingsNoticeHint)}</p>
+                    <input id="h-notice" name="notice" type="text" maxlength="300" aria-describedby="h-notice-hint"/></div>
                 <div class="field"><label for="h-off">{t(Msg::SettingsDayType)}</label>
                     <select id="h-off" name="off"><option value="1">{t(Msg::SettingsDayOff)}</option><option value="0">{t(Msg::SettingsWorkday)}</option></select></div>
                 <button type="submit" name="action" value="put_holiday" class="primary">{t(Msg::SettingsSave)}</button>
@@ -476,9 +498,10 @@ fn settings_view(s: crate::feedback::FeedbackSettings, user: SignedIn) -> AnyVie
         </form>
         <h2>{t(Msg::SettingsHolidays)}</h2>
         <p class="hint">{t(Msg::SettingsHolidaysHint)}</p>
+        <ul class="year-bases">{years}</ul>
         {holiday_form}
         <div class="table-wrap"><table>
-            <thead><tr><th scope="col">{t(Msg::SettingsDate)}</th><th scope="col">{t(Msg::FieldName)}</th><th scope="col">{t(Msg::SettingsDayType)}</th></tr></thead>
+            <thead><tr><th scope="col">{t(Msg::SettingsDate)}</th><th scope="col">{t(Msg::FieldName)}</th><th scope="col">{t(Msg::SettingsDayType)}</th><th scope="col">{t(Msg::SettingsNotice)}</th></tr></thead>
             <tbody>{holidays}</tbody>
         </table></div>
     }

@@ -9,6 +9,9 @@ pub struct Model {
     pub off: bool,
     pub name_vi: String,
     pub name_en: String,
+    /// The official notice the day comes from; `None`: the Labour Code's rule, pending the
+    /// year's notice.
+    pub notice: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,11 @@ impl Actor {
     pub fn cli() -> Actor {
         Actor { user_id: None, label: "cli".into() }
     }
+
+    /// The server itself (corrections it applies when it starts).
+    pub fn system() -> Actor {
+        Actor { user_id: None, label: "system".into() }
+    }
 }
 
 /// Writes one entry.

@@ -1,12 +1,17 @@
 //! The working-day calendar and the deadline rules behind every feedback case: the editable
-//! holiday table (seeded once with Vietnam's public holidays 2025–2027) and each agency's own
+//! holiday table (seeded once with Vietnam's public holidays 2025–2027, then corrected by the
+//! official notices' revisions, each day naming the notice it comes from) and each agency's own
 //! number of working days per step, inherited down the tree.
 
-use super::{agencies, meta};
+use super::{
+    agencies,
+    audit::{self, Actor},
+    meta,
+};
 use crate::{
     domain::{
         cases::{Kind, Step},
-        workdays::{Calendar, vietnam_2025_2027},
+        workdays::{Calendar, SpecialDay, YearBasis, calendar_revisions, vietnam_2025_2027, year_bases},
     },
     error::{AppError, ErrorCode, FieldError},
     server::entity::{agency, deadline_rule, holiday},
@@ -15,26 +20,98 @@ use chrono::NaiveDate;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 const SEEDED_KEY: &str = "holidays_seeded_2025_2027";
+const LABELLED_KEY: &str = "holidays_notices_labelled";
 
-/// Puts the 2025–2027 public holidays into the table the first time the server starts, so
-/// that administrators can correct them later without a restart putting them back.
-pub async fn seed_holidays_once(db: &impl ConnectionTrait) -> Result<(), AppError> {
-    if meta::get(db, SEEDED_KEY).await?.is_some() {
-        return Ok(());
-    }
-    for day in vietnam_2025_2027() {
-        if holiday::Entity::find_by_id(day.date).one(db).await?.is_none() {
-            holiday::Entity::insert(holiday::ActiveModel {
-                day: Set(day.date),
-                off: Set(day.off),
-                name_vi: Set(day.name_vi),
-                name_en: Set(day.name_en),
-            })
-            .exec_without_returning(db)
-            .await?;
+/// Run when a server starts: puts the 2025–2027 public holidays into the table the first time,
+/// so that administrators can correct them later without a restart putting them back; names the
+/// notice of the days seeded before days had one; and applies, once per database, every
+/// calendar revision (an official notice's correction), which replaces what the table held for
+/// its days and is written to the audit log.
+pub async fn keep_up_to_date(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    if meta::get(db, SEEDED_KEY).await?.is_none() {
+        for day in vietnam_2025_2027() {
+            if holiday::Entity::find_by_id(day.date).one(db).await?.is_none() {
+                insert(db, day).await?;
+            }
         }
+        meta::set(db, SEEDED_KEY, "1").await?;
     }
-    meta::set(db, SEEDED_KEY, "1").await
+    if meta::get(db, LABELLED_KEY).await?.is_none() {
+        // Only days still as seeded: a day an administrator changed keeps what they gave it.
+        for day in vietnam_2025_2027() {
+            let Some(notice) = day.notice else { continue };
+            holiday::Entity::update_many()
+                .set(holiday::ActiveModel { notice: Set(Some(notice)), ..Default::default() })
+                .filter(holiday::Column::Day.eq(day.date))
+                .filter(holiday::Column::Off.eq(day.off))
+                .filter(holiday::Column::NameVi.eq(day.name_vi))
+                .filter(holiday::Column::Notice.is_null())
+                .exec(db)
+                .await?;
+        }
+        meta::set(db, LABELLED_KEY, "1").await?;
+    }
+    for revision in calendar_revisions() {
+        let key = format!("holiday_revision:{}", revision.id);
+        if meta::get(db, &key).await?.is_some() {
+            continue;
+        }
+        // Days that already read as the notice says are left alone (a database seeded with it).
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for day in &revision.days {
+            let old = holiday::Entity::find_by_id(day.date).one(db).await?;
+            if let Some(old) = &old
+                && (old.off, old.name_vi.as_str(), old.notice.as_deref())
+                    == (day.off, day.name_vi.as_str(), day.notice.as_deref())
+            {
+                continue;
+            }
+            if let Some(old) = old {
+                before.push(
+                    serde_json::json!({ "day": old.day, "off": old.off, "name_vi": old.name_vi, "notice": old.notice }),
+                );
+            }
+            after.push(
+                serde_json::json!({ "day": day.date, "off": day.off, "name_vi": day.name_vi, "notice": day.notice }),
+            );
+            holiday::Entity::delete_by_id(day.date).exec(db).await?;
+            insert(db, day.clone()).await?;
+        }
+        if !after.is_empty() {
+            audit::record(
+                db,
+                &Actor::system(),
+                "calendar_revision",
+                "holiday",
+                revision.id,
+                None,
+                Some(serde_json::Value::Array(before)),
+                Some(serde_json::Value::Array(after)),
+            )
+            .await?;
+            tracing::info!(revision = revision.id, "holiday calendar corrected");
+        }
+        meta::set(db, &key, &super::now().to_rfc3339()).await?;
+    }
+    Ok(())
+}
+
+async fn insert(db: &impl ConnectionTrait, day: SpecialDay) -> Result<(), AppError> {
+    holiday::Entity::insert(holiday::ActiveModel {
+        day: Set(day.date),
+        off: Set(day.off),
+        name_vi: Set(day.name_vi),
+        name_en: Set(day.name_en),
+        notice: Set(day.notice),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// How each year of the calendar stands (see [`YearBasis`]).
+pub fn bases(days: &[holiday::Model]) -> Vec<YearBasis> {
+    year_bases(days.iter().map(|h| (h.day, h.notice.is_some())))
 }
 
 /// Every special day, in date order.
@@ -47,28 +124,36 @@ pub async fn calendar(db: &impl ConnectionTrait) -> Result<Calendar, AppError> {
     Ok(Calendar::new(holidays(db).await?.into_iter().map(|h| (h.day, h.off))))
 }
 
-/// Adds or replaces one special day.
+/// Adds or replaces one special day; `notice` names the official notice it comes from (empty:
+/// the Labour Code's rule, pending the year's notice).
 pub async fn put_holiday(
     db: &impl ConnectionTrait,
     day: NaiveDate,
     off: bool,
     name_vi: &str,
     name_en: &str,
+    notice: &str,
 ) -> Result<(), AppError> {
     let name_vi = name_vi.trim();
     if name_vi.is_empty() {
         return Err(AppError::invalid(vec![FieldError::new("name_vi", ErrorCode::Required)]));
     }
+    let notice = notice.trim();
+    if notice.chars().count() > 300 {
+        return Err(AppError::invalid(vec![FieldError::new("notice", ErrorCode::TextTooLong)]));
+    }
     holiday::Entity::delete_by_id(day).exec(db).await?;
-    holiday::Entity::insert(holiday::ActiveModel {
-        day: Set(day),
-        off: Set(off),
-        name_vi: Set(name_vi.to_owned()),
-        name_en: Set(if name_en.trim().is_empty() { name_vi.to_owned() } else { name_en.trim().to_owned() }),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+    insert(
+        db,
+        SpecialDay {
+            date: day,
+            off,
+            name_vi: name_vi.to_owned(),
+            name_en: if name_en.trim().is_empty() { name_vi.to_owned() } else { name_en.trim().to_owned() },
+            notice: (!notice.is_empty()).then(|| notice.to_owned()),
+        },
+    )
+    .await
 }
 
 pub async fn remove_holiday(db: &impl ConnectionTrait, day: NaiveDate) -> Result<(), AppError> {

@@ -14,6 +14,7 @@ pub async fn settings(
     let by_id: HashMap<i64, &agency::Model> = units.iter().map(|u| (u.id, u)).collect();
     let rules = deadline_rule::Entity::find().order_by_asc(deadline_rule::Column::Id).all(db).await?;
     let canned = canned_reply::Entity::find().order_by_asc(canned_reply::Column::Id).all(db).await?;
+    let holidays = calendar::holidays(db).await?;
     Ok(FeedbackSettings {
         units: unit_options(&units, vn_date(now()))
             .into_iter()
@@ -43,10 +44,15 @@ pub async fn settings(
                 body: c.body,
             })
             .collect(),
-        holidays: calendar::holidays(db)
-            .await?
+        year_bases: calendar::bases(&holidays),
+        holidays: holidays
             .into_iter()
-            .map(|h| HolidayView { day: h.day, off: h.off, name: Localized::new(h.name_vi, h.name_en) })
+            .map(|h| HolidayView {
+                day: h.day,
+                off: h.off,
+                name: Localized::new(h.name_vi, h.name_en),
+                notice: h.notice,
+            })
             .collect(),
         may_edit_holidays: scope.root().is_none(),
     })
@@ -102,6 +108,7 @@ pub async fn edit_holiday(
     off: bool,
     name_vi: &str,
     name_en: &str,
+    notice: &str,
 ) -> Result<(), AppError> {
     let scope = access::admin_scope(db, user).await?;
     if scope.root().is_some() {
@@ -110,7 +117,7 @@ pub async fn edit_holiday(
     if remove {
         calendar::remove_holiday(db, day).await?;
     } else {
-        calendar::put_holiday(db, day, off, name_vi, name_en).await?;
+        calendar::put_holiday(db, day, off, name_vi, name_en, notice).await?;
     }
     crate::server::services::audit::record(
         db,
@@ -120,7 +127,7 @@ pub async fn edit_holiday(
         &day.to_string(),
         None,
         None,
-        (!remove).then(|| serde_json::json!({ "off": off, "name_vi": name_vi, "name_en": name_en })),
+        (!remove).then(|| serde_json::json!({ "off": off, "name_vi": name_vi, "name_en": name_en, "notice": notice })),
     )
     .await
 }
