@@ -183,8 +183,11 @@ pub struct Scorecards {
     pub indicators: Vec<IndicatorScore>,
     pub total: Option<f64>,
     pub max: f64,
+    /// Only with at least `scorecard::MIN_INDICATORS_FOR_BAND` indicators with data.
     pub total18: Option<f64>,
     pub band: Option<Band>,
+    /// All nine indicators have data: `total` is the official total out of 18.
+    pub official: bool,
     pub measures_766: Vec<Measure766View>,
     pub target_766: f64,
     pub points_766: Option<f64>,

@@ -336,17 +336,14 @@ pub async fn settings(State(state): State<AppState>, req: Request) -> Response {
             }
             a @ ("put_holiday" | "remove_holiday") => {
                 let day = f.date("day")?;
-                cases::edit_holiday(
-                    db,
-                    &user,
-                    day,
-                    a == "remove_holiday",
-                    f.get("off") != "0",
-                    f.get("name_vi"),
-                    f.get("name_en"),
-                    f.get("notice"),
-                )
-                .await
+                let entry = (a == "put_holiday").then(|| app::domain::workdays::SpecialDay {
+                    date: day,
+                    off: f.get("off") != "0",
+                    name_vi: f.get("name_vi").to_owned(),
+                    name_en: f.get("name_en").to_owned(),
+                    notice: Some(f.get("notice").to_owned()),
+                });
+                cases::edit_holiday(db, &user, day, entry).await
             }
             _ => Err(AppError::invalid(vec![FieldError::new("action", ErrorCode::UnknownField)])),
         }

@@ -398,7 +398,7 @@ async fn the_tt01_scorecard_is_the_mean_points_of_the_dossiers() {
         domain::{
             integrity::Basis,
             period::Period,
-            scorecard::{Band, Indicator, Rules766},
+            scorecard::{Indicator, Rules766},
         },
         server::services::scorecards,
     };
@@ -439,12 +439,54 @@ async fn the_tt01_scorecard_is_the_mean_points_of_the_dossiers() {
     assert_eq!(score(Indicator::Contacts), Some(2.0));
     assert_eq!(score(Indicator::Agencies), Some(0.0));
     assert_eq!(score(Indicator::Attitude), Some(1.3), "(2 + 1 + 0 + 2) ÷ 4 = 1.25, one decimal");
-    assert_eq!(score(Indicator::Feedback), Some(2.0), "no feedback at all earns indicator 8 its 2 points");
+    assert_eq!(score(Indicator::Feedback), None, "no feedback at all: indicator 8 has no data");
     assert_eq!(score(Indicator::OneStop), None, "not known to the platform: left out");
-    // 1.5 + 2 + 0 + 1.3 + 2 = 6.8 of 10; on the 18-point scale 12.2: "good".
-    assert_eq!((s.total, s.max, s.total18, s.band), (Some(6.8), 10.0, Some(12.2), Some(Band::Good)));
+    // 1.5 + 2 + 0 + 1.3 = 4.8 of 8, on four indicators: too few for a band or a rescaled total
+    // (indicator 8 used to give 2 of 2 here, and the unit a band).
+    assert_eq!((s.total, s.max, s.total18, s.band, s.official), (Some(4.8), 8.0, None, None, false));
     // The same on the unit's dashboard for its staff.
     let viewer = app.province_viewer().await;
     let (_, html) = page(&app, Some(&viewer), &format!("/dashboard/P.C?from={today}&to={today}&basis=all")).await;
-    assert!(html.contains("Tổng: 6,8/10,0 điểm, quy về thang 18: 12,2 – Tốt"), "the scorecard's total and band");
+    assert!(
+        html.contains("Tổng: 4,8/8,0 điểm trên 4 chỉ số có dữ liệu. Chưa xếp loại: cần ít nhất 5 trong 9 chỉ số"),
+        "the scorecard's total, without a band"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_766_feedback_measures_count_procedures_and_conduct_and_5_3_the_cases_received() {
+    use app::{
+        analytics::SampleTarget,
+        domain::{
+            integrity::Basis,
+            period::Period,
+            scorecard::{Indicator, Measure766, Rules766},
+        },
+        server::services::scorecards,
+    };
+    let app = TestApp::spawn().await;
+    let mut codes = Vec::new();
+    for text in ["Hồ sơ cấp phép bị trả lại nhiều lần.", "Cán bộ hẹn lại nhiều lần.", "Đèn đường hỏng."]
+    {
+        codes.push(crate::feedback::file_case(&app, text).await.0);
+    }
+    // A procedure received by an officer, a conduct complaint not received yet, and an on-site
+    // problem (received) that neither measure counts.
+    let set = |code: &str, kind: &str, received: bool| {
+        let received = if received { "submitted_at" } else { "NULL" };
+        format!("UPDATE feedback_case SET kind = '{kind}', received_at = {received} WHERE tracking_code = '{code}'")
+    };
+    app.exec(&set(&codes[0], "procedure", true)).await;
+    app.exec(&set(&codes[1], "conduct", false)).await;
+    app.exec(&set(&codes[2], "on_site", true)).await;
+    let today = vn_date(now());
+    let subtree = [unit_id(&app, "P.X").await];
+    let sample = SampleTarget { tickets: 0, target: None, respondents: 0, reached: None };
+    let period = Period { from: today, to: today };
+    let s = scorecards::compute(&app.db, &Rules766::default(), &subtree, &period, Basis::All, sample).await.unwrap();
+    let n = |m: Measure766| s.measures_766.iter().find(|x| x.measure == m).unwrap().n;
+    assert_eq!(n(Measure766::FeedbackOnTime), 2, "5.2: the procedure and the conduct complaint");
+    assert_eq!(n(Measure766::FeedbackSatisfaction), 1, "5.3: only the case received");
+    let eight = s.indicators.iter().find(|x| x.indicator == Indicator::Feedback).unwrap();
+    assert_eq!(eight.n, 2, "indicator 8: procedures and conduct");
 }

@@ -2,7 +2,9 @@
 //!
 //! - the TT 01/2018/TT-VPCP evaluation of administrative procedures: nine indicators of 0, 1
 //!   or 2 points, each scored as the mean over the dossiers rated (Art. 15, one decimal), total
-//!   at most 18, indicators without data left out, agency bands ≥15 / 12 / 9 / 6;
+//!   at most 18, agency bands ≥15 / 12 / 9 / 6. Indicators without data are left out; no band
+//!   is given unless at least [`MIN_INDICATORS_FOR_BAND`] of the nine have data, and a total
+//!   rescaled to 18 from fewer than nine is not the official total (the pages say so);
 //! - the satisfaction group of QĐ 766/QĐ-TTg: feedback handled on time (5.2), satisfaction with
 //!   the answers (5.3) and satisfaction with dossier handling (5.4), each worth
 //!   `max × min(1, rate ÷ target)` points.
@@ -77,23 +79,23 @@ pub fn points_of_option(option: u8) -> Option<u8> {
     }
 }
 
-/// Indicator 8 from the unit's feedback cases (Art. 13): 2 points when there was none, or all
-/// were answered on time and none dragged on; 1 point when at least 90% were on time and none
-/// dragged on; otherwise 0. A case "drags on" when the resident had to raise it again.
-pub fn feedback_points(cases: u64, on_time: u64, reraised: u64) -> u8 {
+/// Indicator 8 from the unit's feedback cases (Art. 13): 2 points when all were answered on
+/// time and none dragged on; 1 point when at least 90% were on time and none dragged on;
+/// otherwise 0. A case "drags on" when the resident had to raise it again. Without any case the
+/// indicator has no data (`None`): a unit nobody wrote to has not shown how it answers.
+pub fn feedback_points(cases: u64, on_time: u64, reraised: u64) -> Option<u8> {
     if cases == 0 {
-        return 2;
+        return None;
     }
-    if reraised > 0 {
-        return 0;
-    }
-    if on_time >= cases {
+    Some(if reraised > 0 {
+        0
+    } else if on_time >= cases {
         2
     } else if on_time * 10 >= cases * 9 {
         1
     } else {
         0
-    }
+    })
 }
 
 /// Where an indicator's data come from.
@@ -153,6 +155,9 @@ impl Band {
     }
 }
 
+/// Indicators that must have data before a band is given.
+pub const MIN_INDICATORS_FOR_BAND: usize = 5;
+
 /// The whole TT 01/2018 scorecard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scorecard {
@@ -162,9 +167,14 @@ pub struct Scorecard {
     /// 2 × the number of indicators with data.
     pub max: f64,
     /// The total brought to the 18-point scale the bands are written for (total × 18 ÷ max),
-    /// so that a unit is not marked down for data the platform does not hold.
+    /// so that a unit is not marked down for data the platform does not hold; only with at
+    /// least [`MIN_INDICATORS_FOR_BAND`] indicators. The official total only when
+    /// [`Self::official`].
     pub total18: Option<f64>,
+    /// Only with at least [`MIN_INDICATORS_FOR_BAND`] indicators.
     pub band: Option<Band>,
+    /// All nine indicators have data: the total is the official total out of 18.
+    pub official: bool,
 }
 
 impl Scorecard {
@@ -172,8 +182,14 @@ impl Scorecard {
         let with_data: Vec<f64> = indicators.iter().filter_map(|i| i.score).collect();
         let max = 2.0 * with_data.len() as f64;
         let total = (!with_data.is_empty()).then(|| round1(with_data.iter().sum()));
-        let total18 = total.map(|t| round1(t * 18.0 / max));
-        Scorecard { indicators, total, max, total18, band: total18.map(Band::of) }
+        let total18 = total.filter(|_| with_data.len() >= MIN_INDICATORS_FOR_BAND).map(|t| round1(t * 18.0 / max));
+        let official = with_data.len() == Indicator::ALL.len();
+        Scorecard { indicators, total, max, total18, band: total18.map(Band::of), official }
+    }
+
+    /// How many indicators have data.
+    pub fn with_data(&self) -> usize {
+        self.indicators.iter().filter(|i| i.score.is_some()).count()
     }
 }
 
@@ -251,14 +267,32 @@ mod tests {
         let full: Vec<IndicatorScore> = Indicator::ALL.iter().map(|i| score(*i, Some(2.0))).collect();
         let card = Scorecard::from_scores(full);
         assert_eq!((card.total, card.max, card.band), (Some(18.0), 18.0, Some(Band::Excellent)));
+        assert!(card.official, "all nine: the official total");
         // Five indicators known, 1.5 each: 7.5 of 10, i.e. 13.5 of 18: good.
         let partial: Vec<IndicatorScore> =
             Indicator::ALL.iter().enumerate().map(|(k, i)| score(*i, (k < 5).then_some(1.5))).collect();
         let card = Scorecard::from_scores(partial);
         assert_eq!((card.total, card.max, card.total18), (Some(7.5), 10.0, Some(13.5)));
         assert_eq!(card.band, Some(Band::Good));
+        assert!(!card.official, "five of nine, rescaled: not the official total");
         let none = Scorecard::from_scores(Indicator::ALL.iter().map(|i| score(*i, None)).collect());
         assert_eq!((none.total, none.band), (None, None));
+    }
+
+    #[test]
+    fn no_band_below_five_indicators_with_data() {
+        // Four indicators, full marks: 8 of 8, but four of nine say too little for a band.
+        let four: Vec<IndicatorScore> =
+            Indicator::ALL.iter().enumerate().map(|(k, i)| score(*i, (k < 4).then_some(2.0))).collect();
+        let card = Scorecard::from_scores(four);
+        assert_eq!((card.total, card.max, card.total18, card.band), (Some(8.0), 8.0, None, None));
+        assert_eq!((card.with_data(), card.official), (4, false));
+        // A unit with no answers and no cases: indicator 8 has no data either, so nothing at all
+        // (it used to get 2 of 2 on indicator 8 and, rescaled to 18, "excellent").
+        let mut empty: Vec<IndicatorScore> = Indicator::ALL.iter().map(|i| score(*i, None)).collect();
+        empty[7].score = feedback_points(0, 0, 0).map(f64::from);
+        let card = Scorecard::from_scores(empty);
+        assert_eq!((card.total, card.total18, card.band), (None, None, None));
     }
 
     #[test]
@@ -280,11 +314,11 @@ mod tests {
 
     #[test]
     fn feedback_points_follow_indicator_8() {
-        assert_eq!(feedback_points(0, 0, 0), 2, "no feedback at all");
-        assert_eq!(feedback_points(10, 10, 0), 2);
-        assert_eq!(feedback_points(10, 9, 0), 1, "90% on time");
-        assert_eq!(feedback_points(10, 8, 0), 0);
-        assert_eq!(feedback_points(10, 10, 1), 0, "one raised again");
+        assert_eq!(feedback_points(0, 0, 0), None, "no feedback at all: no data");
+        assert_eq!(feedback_points(10, 10, 0), Some(2));
+        assert_eq!(feedback_points(10, 9, 0), Some(1), "90% on time");
+        assert_eq!(feedback_points(10, 8, 0), Some(0));
+        assert_eq!(feedback_points(10, 10, 1), Some(0), "one raised again");
     }
 
     #[test]

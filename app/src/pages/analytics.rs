@@ -15,7 +15,7 @@ use crate::{
     },
     domain::{
         buckets::Step,
-        scorecard::{Band, Indicator, Measure766, Source},
+        scorecard::{self, Band, Indicator, Measure766, Source},
     },
     dto::ReportParams,
     i18n::{Lang, Msg, count, decimal, percent},
@@ -497,14 +497,31 @@ pub fn ScorecardSection(scorecards: Scorecards) -> impl IntoView {
             }
         })
         .collect_view();
+    // The official total only with all nine indicators; a total rescaled from fewer is said not
+    // to be it; below five indicators, no band at all.
+    let with_data = s.indicators.iter().filter(|i| i.score.is_some()).count();
     let total = match (s.total, s.total18, s.band) {
+        (Some(total), _, Some(band)) if s.official => {
+            Msg::ScoreTotalOfficial.fill(lang, &[("total", &decimal(lang, total)), ("band", band_text(band))])
+        }
         (Some(total), Some(t18), Some(band)) => Msg::ScoreTotal.fill(
             lang,
             &[
                 ("total", &decimal(lang, total)),
                 ("max", &decimal(lang, s.max)),
+                ("k", &with_data.to_string()),
+                ("missing", &(9 - with_data.min(9)).to_string()),
                 ("total18", &decimal(lang, t18)),
                 ("band", band_text(band)),
+            ],
+        ),
+        (Some(total), _, _) => Msg::ScoreTotalNoBand.fill(
+            lang,
+            &[
+                ("total", &decimal(lang, total)),
+                ("max", &decimal(lang, s.max)),
+                ("k", &with_data.to_string()),
+                ("min", &scorecard::MIN_INDICATORS_FOR_BAND.to_string()),
             ],
         ),
         _ => t(Msg::ScoreNoTotal).to_owned(),

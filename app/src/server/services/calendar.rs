@@ -124,32 +124,27 @@ pub async fn calendar(db: &impl ConnectionTrait) -> Result<Calendar, AppError> {
     Ok(Calendar::new(holidays(db).await?.into_iter().map(|h| (h.day, h.off))))
 }
 
-/// Adds or replaces one special day; `notice` names the official notice it comes from (empty:
-/// the Labour Code's rule, pending the year's notice).
-pub async fn put_holiday(
-    db: &impl ConnectionTrait,
-    day: NaiveDate,
-    off: bool,
-    name_vi: &str,
-    name_en: &str,
-    notice: &str,
-) -> Result<(), AppError> {
-    let name_vi = name_vi.trim();
+/// Adds or replaces one special day. Names are trimmed and an empty English name takes the
+/// Vietnamese one; `notice` names the official notice the day comes from (empty or `None`: the
+/// Labour Code's rule, pending the year's notice).
+pub async fn put_holiday(db: &impl ConnectionTrait, day: SpecialDay) -> Result<(), AppError> {
+    let name_vi = day.name_vi.trim();
     if name_vi.is_empty() {
         return Err(AppError::invalid(vec![FieldError::new("name_vi", ErrorCode::Required)]));
     }
-    let notice = notice.trim();
+    let notice = day.notice.as_deref().map(str::trim).unwrap_or_default();
     if notice.chars().count() > 300 {
         return Err(AppError::invalid(vec![FieldError::new("notice", ErrorCode::TextTooLong)]));
     }
-    holiday::Entity::delete_by_id(day).exec(db).await?;
+    holiday::Entity::delete_by_id(day.date).exec(db).await?;
+    let name_en = day.name_en.trim();
     insert(
         db,
         SpecialDay {
-            date: day,
-            off,
+            date: day.date,
+            off: day.off,
             name_vi: name_vi.to_owned(),
-            name_en: if name_en.trim().is_empty() { name_vi.to_owned() } else { name_en.trim().to_owned() },
+            name_en: if name_en.is_empty() { name_vi } else { name_en }.to_owned(),
             notice: (!notice.is_empty()).then(|| notice.to_owned()),
         },
     )

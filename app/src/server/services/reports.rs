@@ -35,7 +35,8 @@ async fn feedback_by_node(
     period: &Period,
 ) -> Result<HashMap<i64, FeedbackFigures>, AppError> {
     let node_set: HashSet<i64> = nodes.iter().copied().collect();
-    let per_unit = cases::case_counts(&state.db, None, period.start_utc(), period.end_utc()).await?;
+    let per_unit =
+        cases::case_counts(&state.db, None, period.start_utc(), period.end_utc(), cases::CaseBasis::Submitted).await?;
     let mut acc: HashMap<i64, cases::CaseCounts> = HashMap::new();
     for (unit, counts) in per_unit {
         if let Some(node) = lens.nearest(unit, &node_set) {

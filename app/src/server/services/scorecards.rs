@@ -58,10 +58,17 @@ pub async fn compute(
         slot.1 += c.n;
     }
     let (start, end) = (period.start_utc(), period.end_utc());
-    let mut feedback = cases::CaseCounts::default();
-    for c in cases::case_counts(db, Some(subtree), start, end).await?.values() {
-        feedback.add(c);
-    }
+    // Feedback on procedures and staff conduct only (TT 01 indicator 8, 766 group 5): 5.2 and
+    // indicator 8 over the cases submitted in the period, 5.3 over those first received in it.
+    let official = |basis| async move {
+        let mut sum = cases::CaseCounts::default();
+        for c in cases::case_counts(db, Some(subtree), start, end, basis).await?.values() {
+            sum.add(c);
+        }
+        Ok::<_, AppError>(sum)
+    };
+    let feedback = official(cases::CaseBasis::OfficialSubmitted).await?;
+    let received = official(cases::CaseBasis::OfficialReceived).await?;
     let indicators: Vec<IndicatorScore> = Indicator::ALL
         .iter()
         .map(|&indicator| match (indicator, indicator.question_code()) {
@@ -72,11 +79,8 @@ pub async fn compute(
             (Indicator::Feedback, None) => IndicatorScore {
                 indicator,
                 source: Source::Feedback,
-                score: Some(f64::from(scorecard::feedback_points(
-                    feedback.received,
-                    feedback.on_time,
-                    feedback.reraised,
-                ))),
+                score: scorecard::feedback_points(feedback.received, feedback.on_time, feedback.reraised)
+                    .map(f64::from),
                 n: feedback.received,
             },
             _ => IndicatorScore { indicator, source: Source::NotAvailable, score: None, n: 0 },
@@ -105,8 +109,8 @@ pub async fn compute(
         ),
         (
             Measure766::FeedbackSatisfaction,
-            scorecard::feedback_satisfaction(feedback.received, feedback.unhappy),
-            feedback.received,
+            scorecard::feedback_satisfaction(received.received, received.unhappy),
+            received.received,
         ),
         (Measure766::DossierSatisfaction, scorecard::dossier_satisfaction(dossiers, 0, unhappy), dossiers),
     ];
@@ -126,6 +130,7 @@ pub async fn compute(
         max: card.max,
         total18: card.total18,
         band: card.band,
+        official: card.official,
         indicators: card.indicators,
         points_766: (!with_points.is_empty()).then(|| with_points.iter().sum()),
         max_766: rules.max_points.iter().sum(),

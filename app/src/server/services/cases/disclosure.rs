@@ -124,7 +124,20 @@ impl CaseCounts {
     }
 }
 
-/// Per unit, the counts of cases received in [start, end) (of the units `only`, or all).
+/// Which cases a count covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseBasis {
+    /// Every case submitted in the period (the public figures and dashboards).
+    Submitted,
+    /// Cases about procedures or staff conduct submitted in the period: what TT 01/2018
+    /// indicator 8 and QĐ 766 measure 5.2 count (not on-site problems or proposals).
+    OfficialSubmitted,
+    /// The same kinds, first received by an officer in the period: the denominator of QĐ 766
+    /// measure 5.3 (cases never received are left out).
+    OfficialReceived,
+}
+
+/// Per unit, the counts of the cases of `basis` in [start, end) (of the units `only`, or all).
 ///
 /// Counted by the database (`GROUP BY` unit): no case row reaches the server. The working days
 /// to answer depend on the holiday calendar, so the answered cases are grouped by unit, day
@@ -135,12 +148,24 @@ pub async fn case_counts(
     only: Option<&[i64]>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    basis: CaseBasis,
 ) -> Result<HashMap<i64, CaseCounts>, AppError> {
     use feedback_case::Column as C;
     use sea_orm::sea_query::{ExprTrait, Func};
     let at = now();
     let in_period = || {
-        let mut c = Condition::all().add(C::SubmittedAt.gte(start)).add(C::SubmittedAt.lt(end));
+        let official = [Kind::Procedure.code(), Kind::Conduct.code()];
+        let mut c = match basis {
+            CaseBasis::Submitted => Condition::all().add(C::SubmittedAt.gte(start)).add(C::SubmittedAt.lt(end)),
+            CaseBasis::OfficialSubmitted => {
+                Condition::all().add(C::SubmittedAt.gte(start)).add(C::SubmittedAt.lt(end)).add(C::Kind.is_in(official))
+            }
+            CaseBasis::OfficialReceived => Condition::all()
+                .add(C::ReceivedAt.is_not_null())
+                .add(C::ReceivedAt.gte(start))
+                .add(C::ReceivedAt.lt(end))
+                .add(C::Kind.is_in(official)),
+        };
         if let Some(ids) = only {
             c = c.add(C::AgencyId.is_in(ids.to_vec()));
         }
@@ -235,7 +260,7 @@ async fn figures(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<Vec<crate::feedback::AgencyFigures>, AppError> {
-    let acc = case_counts(db, only, start, end).await?;
+    let acc = case_counts(db, only, start, end, CaseBasis::Submitted).await?;
     let mut out: Vec<crate::feedback::AgencyFigures> = acc
         .into_iter()
         .filter_map(|(id, a)| {

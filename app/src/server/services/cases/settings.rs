@@ -98,36 +98,35 @@ pub async fn set_deadline(
     .await
 }
 
-/// Adds, changes or removes a day of the holiday calendar (system administrators: the
-/// calendar is national).
+/// Adds or changes a day of the holiday calendar (`Some`), or removes the day `day`
+/// (`None`); system administrators only: the calendar is national. Names are trimmed, an empty
+/// English name takes the Vietnamese one, an empty notice means the Labour Code's rule.
 pub async fn edit_holiday(
     db: &impl ConnectionTrait,
     user: &CurrentUser,
     day: chrono::NaiveDate,
-    remove: bool,
-    off: bool,
-    name_vi: &str,
-    name_en: &str,
-    notice: &str,
+    entry: Option<crate::domain::workdays::SpecialDay>,
 ) -> Result<(), AppError> {
     let scope = access::admin_scope(db, user).await?;
     if scope.root().is_some() {
         return Err(ErrorCode::Forbidden.into());
     }
-    if remove {
-        calendar::remove_holiday(db, day).await?;
-    } else {
-        calendar::put_holiday(db, day, off, name_vi, name_en, notice).await?;
+    let after = entry
+        .as_ref()
+        .map(|e| serde_json::json!({ "off": e.off, "name_vi": e.name_vi, "name_en": e.name_en, "notice": e.notice }));
+    match entry {
+        Some(entry) => calendar::put_holiday(db, crate::domain::workdays::SpecialDay { date: day, ..entry }).await?,
+        None => calendar::remove_holiday(db, day).await?,
     }
     crate::server::services::audit::record(
         db,
         &crate::server::services::audit::Actor::user(user),
-        if remove { "remove_holiday" } else { "put_holiday" },
+        if after.is_some() { "put_holiday" } else { "remove_holiday" },
         "holiday",
         &day.to_string(),
         None,
         None,
-        (!remove).then(|| serde_json::json!({ "off": off, "name_vi": name_vi, "name_en": name_en, "notice": notice })),
+        after,
     )
     .await
 }
