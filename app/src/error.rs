@@ -82,6 +82,7 @@ pub enum ErrorCode {
     InvalidPhone,
     InvalidCoordinates,
     TransitionNotAllowed,
+    ConfirmationRequired,
     ReopenUsed,
     // Analytics
     InvalidStep,
@@ -167,6 +168,7 @@ impl ErrorCode {
             ErrorCode::InvalidPhone => "invalid_phone",
             ErrorCode::InvalidCoordinates => "invalid_coordinates",
             ErrorCode::TransitionNotAllowed => "transition_not_allowed",
+            ErrorCode::ConfirmationRequired => "confirmation_required",
             ErrorCode::ReopenUsed => "reopen_used",
             ErrorCode::InvalidStep => "invalid_step",
             ErrorCode::InvalidTarget => "invalid_target",
@@ -245,7 +247,10 @@ impl ErrorCode {
             | ErrorCode::InvalidPhone
             | ErrorCode::InvalidCoordinates => 422,
             ErrorCode::TransitionNotAllowed | ErrorCode::ReopenUsed => 409,
-            ErrorCode::InvalidTarget | ErrorCode::ReasonRequired | ErrorCode::ExportTooLarge => 422,
+            ErrorCode::InvalidTarget
+            | ErrorCode::ReasonRequired
+            | ErrorCode::ExportTooLarge
+            | ErrorCode::ConfirmationRequired => 422,
             ErrorCode::ExportNotFound => 404,
             ErrorCode::Internal => 500,
             ErrorCode::DatabaseUnavailable | ErrorCode::UploadsBusy => 503,
@@ -335,6 +340,7 @@ impl ErrorCode {
             ErrorCode::InvalidPhone => Msg::ErrInvalidPhone,
             ErrorCode::InvalidCoordinates => Msg::ErrInvalidCoordinates,
             ErrorCode::TransitionNotAllowed => Msg::ErrTransitionNotAllowed,
+            ErrorCode::ConfirmationRequired => Msg::ErrConfirmationRequired,
             ErrorCode::ReopenUsed => Msg::ErrReopenUsed,
             ErrorCode::InvalidStep => Msg::ErrInvalidStep,
             ErrorCode::InvalidTarget => Msg::ErrInvalidTarget,

@@ -44,10 +44,12 @@ test("a resident's report is answered, published and rated", async ({ page }) =>
   await signIn(page, "halong.canbo", `/pakn/${code}`);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(code);
   await expect(page.getByText("nguoi.dan@example.vn")).toBeVisible();
+  // Each action has its own form and button; the next sensible step is the one open.
   const act = async (action: string, note = "") => {
-    await page.getByLabel("Thao tác").selectOption({ label: action });
-    if (note) await page.getByLabel("Nội dung gửi người dân").fill(note);
-    await page.getByRole("button", { name: "Thực hiện" }).click();
+    const form = page.locator("details.action-form").filter({ has: page.getByText(action, { exact: true }) });
+    await expect(form).toHaveAttribute("open", "");
+    if (note) await form.getByLabel("Nội dung gửi người dân").fill(note);
+    await form.locator(`button[type="submit"]`).click();
     await expect(page.getByRole("status")).toHaveText("Đã lưu thay đổi.");
   };
   await act("Tiếp nhận");

@@ -313,6 +313,7 @@ pub async fn officer(State(state): State<AppState>, Path(code): Path<String>, re
                     target: f.get("target").to_owned(),
                     category: f.get("category").to_owned(),
                     kind: f.get("kind").to_owned(),
+                    confirmed: f.get("confirm") == "1",
                 };
                 cases::act(&state, &user, &code, input).await
             }

@@ -304,7 +304,12 @@ async fn seed_demo_cases(db: &DatabaseConnection, contact_key: &ContactKeySource
         .await?;
         if let Some(text) = answer {
             for (action, note) in [("receive", ""), ("answer", *text), ("publish", "")] {
-                let input = OfficerInput { action: action.into(), public_note: note.into(), ..Default::default() };
+                let input = OfficerInput {
+                    action: action.into(),
+                    public_note: note.into(),
+                    confirmed: true,
+                    ..Default::default()
+                };
                 cases::act(&state, &officer, &created.tracking_code, input).await?;
             }
         }

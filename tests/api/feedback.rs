@@ -173,6 +173,42 @@ async fn a_resident_files_a_report_with_a_photo_and_follows_it_privately() {
     assert!(mail.try_get::<String>("", "subject").unwrap().contains(&code));
 }
 
+/// The officer's action forms on a case page, in order: (action, open).
+fn action_forms(page: &str) -> Vec<(&str, bool)> {
+    page.split("<details")
+        .skip(1)
+        .filter_map(|form| {
+            let head = &form[..form.find('>')?];
+            if !head.contains(r#"class="action-form""#) {
+                return None;
+            }
+            let at = form.find(r#"name="action" value=""#)? + r#"name="action" value=""#.len();
+            Some((&form[at..at + form[at..].find('"')?], head.contains(" open")))
+        })
+        .collect()
+}
+
+fn open_action(page: &str) -> Option<&str> {
+    action_forms(page).into_iter().find(|(_, open)| *open).map(|(a, _)| a)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejecting_or_closing_a_case_needs_a_ticked_confirmation() {
+    let app = TestApp::spawn().await;
+    let (code, _) = file_case(&app, "Nắp cống bị vỡ.").await;
+    let x = officer(&app, "can.bo.xa", "P.X").await;
+    let reject = [("action", "reject"), ("public_note", "Không thuộc thẩm quyền của xã.")];
+    // Without the confirmation: refused with the reason, nothing changes.
+    let res = act(&app, &x, &code, &reject).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("đánh dấu ô xác nhận"), "says what to do");
+    assert_eq!(status_of(&app, &code).await, "submitted");
+    // Ticked: rejected.
+    let res = act(&app, &x, &code, &[reject[0], reject[1], ("confirm", "1")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status_of(&app, &code).await, "rejected");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_reports_get_clear_errors_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
@@ -263,8 +299,8 @@ async fn officers_handle_a_case_to_publication_and_the_resident_rates_it() {
     // ("Người dân gửi phản ánh" by "Người dân")
     assert!(history.matches("Người dân").count() == 2 && !history.contains("citizen"), "{history}");
 
-    // A new case offers receiving as the default step.
-    assert!(page.contains(r#"<option value="receive" selected"#), "receiving is not the default");
+    // A new case offers receiving as the step open on the page.
+    assert_eq!(open_action(&page), Some("receive"), "receiving is not the step offered first");
 
     // Not allowed yet: 409 and nothing changes.
     let res = act(&app, &x, &code, &[("action", "publish")]).await;
@@ -272,17 +308,15 @@ async fn officers_handle_a_case_to_publication_and_the_resident_rates_it() {
     // An answer needs text.
     assert_eq!(act(&app, &x, &code, &[("action", "receive")]).await.status(), 303);
     assert_eq!(act(&app, &x, &code, &[("action", "answer"), ("public_note", " ")]).await.status(), 422);
-    // Once received, the default is to answer it (an officer who types a reply and presses the
-    // button answers); rejecting is offered last and never chosen for the officer.
+    // Once received, the form open is the answer's (an officer who types a reply presses
+    // "Trả lời"); rejecting has its own form, last, closed, with a confirmation to tick.
     let page = app.get_as(&x.cookie, &format!("/pakn/{code}")).await.text().await.unwrap();
-    let select = &page[page.find(r#"<select id="action""#).unwrap()..];
-    let select = &select[..select.find("</select>").unwrap()];
-    assert!(select.contains(r#"<option value="answer" selected"#), "{select}");
-    assert!(!select.contains(r#"value="reject" selected"#), "{select}");
-    assert!(
-        select.rfind("value=").unwrap() == select.find(r#"value="reject""#).unwrap(),
-        "reject is not last: {select}"
-    );
+    assert_eq!(open_action(&page), Some("answer"));
+    assert_eq!(action_forms(&page).last().map(|(a, _)| *a), Some("reject"), "reject is not last");
+    assert!(action_forms(&page).iter().all(|(a, open)| !open || *a == "answer"), "only one form is open");
+    let confirm = &page[page.find(r#"id="reject-confirm""#).expect("a confirmation for rejecting")..];
+    let confirm = &confirm[..confirm.find('>').unwrap()];
+    assert!(confirm.contains(r#"name="confirm""#) && confirm.contains("required"), "{confirm}");
     let me: i64 = app.row("SELECT id FROM app_user WHERE login = 'can.bo.xa'").await.try_get("", "id").unwrap();
     let me = me.to_string();
     assert_eq!(act(&app, &x, &code, &[("action", "assign"), ("handler", &me)]).await.status(), 303);

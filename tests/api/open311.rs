@@ -246,7 +246,12 @@ async fn the_update_history_is_available_as_extensions() {
         .post_as(
             &b.cookie,
             &path,
-            &[("csrf", &b.csrf), ("action", "reject"), ("public_note", "Không thuộc thẩm quyền giải quyết.")],
+            &[
+                ("csrf", &b.csrf),
+                ("action", "reject"),
+                ("public_note", "Không thuộc thẩm quyền giải quyết."),
+                ("confirm", "1"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303);

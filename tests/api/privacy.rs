@@ -50,7 +50,9 @@ async fn open311_lists_only_published_cases_rounded_masked_and_without_the_resid
     let rejected = json(&body)[0]["service_request_id"].as_str().unwrap().to_owned();
     let x = officer(&app, "can.bo.xa", "P.X").await;
     assert_eq!(
-        act(&app, &x, &rejected, &[("action", "reject"), ("public_note", "Không thuộc thẩm quyền.")]).await.status(),
+        act(&app, &x, &rejected, &[("action", "reject"), ("public_note", "Không thuộc thẩm quyền."), ("confirm", "1")])
+            .await
+            .status(),
         303
     );
 

@@ -187,6 +187,37 @@ impl Action {
     pub fn needs_public_note(self) -> bool {
         matches!(self, Action::Reject | Action::RequestInfo | Action::Forward | Action::Answer)
     }
+
+    /// Whether the officer must confirm the action on purpose: the resident sees it at once and
+    /// it cannot be undone (a rejected or closed case takes no further step).
+    pub fn needs_confirmation(self) -> bool {
+        matches!(self, Action::Reject | Action::Close)
+    }
+
+    /// The fields of the officer's form for this action, beyond the internal note every
+    /// action has: the note the resident reads, the handler, the unit to forward to, the new
+    /// category and kind, the confirmation.
+    pub fn fields(self) -> ActionFields {
+        ActionFields {
+            public_note: !matches!(self, Action::Classify | Action::Assign),
+            handler: self == Action::Assign,
+            target: self == Action::Forward,
+            classify: self == Action::Classify,
+            confirm: self.needs_confirmation(),
+        }
+    }
+}
+
+/// Which fields the officer's form shows for one action (see [`Action::fields`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionFields {
+    /// A note the resident reads (required when [`Action::needs_public_note`]); the steps that
+    /// only sort the case inside the agency have none.
+    pub public_note: bool,
+    pub handler: bool,
+    pub target: bool,
+    pub classify: bool,
+    pub confirm: bool,
 }
 
 /// Whether an officer may take `action` on a case in `status`.

@@ -6,7 +6,7 @@
 use crate::{
     app::{require_sign_in, t, use_lang},
     data::{load_feedback_settings, load_inbox, load_officer_case, load_outbox},
-    domain::cases::{MAX_NOTE, Status, Step},
+    domain::cases::{Action, MAX_NOTE, Status, Step},
     dto::SignedIn,
     feedback::{Inbox, InboxFilter, OfficerCase},
     i18n::{Lang, Msg},
@@ -255,48 +255,91 @@ fn case_view(c: OfficerCase, user: SignedIn) -> AnyView {
             }
         })
         .collect_view();
-    // The suggested next step is selected; when there is none (only rejecting or closing is
-    // left), an empty first choice makes the officer pick one on purpose.
-    let choose = c.suggested.is_none().then(|| view! { <option value="">{t(Msg::CaseChooseAction)}</option> });
-    let actions = c
-        .actions
-        .iter()
-        .map(|a| {
-            let selected = c.suggested.as_deref() == Some(a.as_str());
-            view! { <option value=a.clone() selected=selected>{action_text(a)}</option> }
-        })
-        .collect_view();
+    // One form per action, each with its own button and only the fields it needs. The
+    // suggested next step is open; rejecting and closing come last, are never open by
+    // themselves, and need a ticked confirmation (checked again by the server).
     let canned = c
         .canned
         .iter()
         .map(|r| view! { <details><summary>{r.title.clone()}</summary><p class="pre">{r.body.clone()}</p></details> })
         .collect_view();
-    let handlers =
-        c.handlers.iter().map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> }).collect_view();
+    let canned =
+        (!c.canned.is_empty()).then(|| view! { <div class="canned"><p>{t(Msg::CaseCanned)}</p>{canned}</div> });
+    let mut canned = Some(canned);
+    let action_forms = c
+        .actions
+        .iter()
+        .filter_map(|code| Action::parse(code))
+        .map(|action| {
+            let a = action.code();
+            let fields = action.fields();
+            let id = move |field: &str| format!("{a}-{field}");
+            let open = c.suggested.as_deref() == Some(a);
+            let public_note = fields.public_note.then(|| {
+                let required = action.needs_public_note();
+                let rows = if action == Action::Answer { "6" } else { "3" };
+                let hint = if required { Msg::CasePublicNoteRequired } else { Msg::CasePublicNoteOptional };
+                view! {
+                    <div class="field"><label for=id("public_note")>{t(Msg::CasePublicNote)}</label>
+                        <p class="hint" id=id("pn-hint")>{t(hint)}</p>
+                        <textarea id=id("public_note") name="public_note" rows=rows
+                            maxlength=MAX_NOTE.to_string() required=required aria-describedby=id("pn-hint")></textarea></div>
+                }
+            });
+            let canned = if action == Action::Answer { canned.take().flatten() } else { None };
+            let handler = fields.handler.then(|| {
+                let handlers = c
+                    .handlers
+                    .iter()
+                    .map(|p| view! { <option value=p.id.to_string()>{p.name.clone()}</option> })
+                    .collect_view();
+                view! {
+                    <div class="field"><label for=id("handler")>{t(Msg::CaseHandlerField)}</label>
+                        <select id=id("handler") name="handler" required><option value="">"—"</option>{handlers}</select></div>
+                }
+            });
+            let target = fields.target.then(|| view! {
+                <div class="field"><label for=id("target")>{t(Msg::CaseTargetField)}</label>
+                    <select id=id("target") name="target" required><option value="">"—"</option>{unit_select(&c.units, lang, "")}</select></div>
+            });
+            let classify = fields.classify.then(|| view! {
+                <div class="field"><label for=id("category")>{t(Msg::CaseNewCategory)}</label>
+                    <select id=id("category") name="category">{category_select(&c.categories, lang, "", Some(Msg::CaseUnchanged))}</select></div>
+                <div class="field"><label for=id("kind")>{t(Msg::CaseNewKind)}</label>
+                    <select id=id("kind") name="kind">{kind_select(lang, "", Msg::CaseUnchanged)}</select></div>
+            });
+            let confirm_text = if action == Action::Reject { Msg::CaseConfirmReject } else { Msg::CaseConfirmClose };
+            let confirm = fields.confirm.then(|| view! {
+                <label class="check confirm"><input id=id("confirm") type="checkbox" name="confirm" value="1" required/>
+                    {t(confirm_text)}</label>
+            });
+            let button = if fields.confirm { "danger" } else { "primary" };
+            view! {
+                <details class="action-form" open=open>
+                    <summary>{action_text(a)}</summary>
+                    <form method="post" action=action_url.clone() class="case-form">
+                        <input type="hidden" name="csrf" value=csrf.clone()/>
+                        <input type="hidden" name="action" value=a/>
+                        {public_note}
+                        {canned}
+                        {handler}
+                        {target}
+                        {classify}
+                        <div class="field"><label for=id("internal_note")>{t(Msg::CaseInternalNote)}</label>
+                            <textarea id=id("internal_note") name="internal_note" rows="2" maxlength=MAX_NOTE.to_string()></textarea></div>
+                        {confirm}
+                        <button type="submit" class=button>{action_text(a)}</button>
+                    </form>
+                </details>
+            }
+        })
+        .collect_view();
     let act_form = (c.may_act && !c.actions.is_empty()).then(|| {
         view! {
-            <section>
+            <section class="case-actions">
                 <h2>{t(Msg::CaseActTitle)}</h2>
-                <form method="post" action=action_url.clone() class="case-form">
-                    <input type="hidden" name="csrf" value=csrf.clone()/>
-                    <div class="field"><label for="action">{t(Msg::CaseAction)}</label>
-                        <select id="action" name="action" required>{choose}{actions}</select></div>
-                    <div class="field"><label for="public_note">{t(Msg::CasePublicNote)}</label>
-                        <p class="hint" id="pn-hint">{t(Msg::CasePublicNoteHint)}</p>
-                        <textarea id="public_note" name="public_note" rows="5" maxlength=MAX_NOTE.to_string() aria-describedby="pn-hint"></textarea></div>
-                    {(!c.canned.is_empty()).then(|| view! { <div class="canned"><p>{t(Msg::CaseCanned)}</p>{canned}</div> })}
-                    <div class="field"><label for="internal_note">{t(Msg::CaseInternalNote)}</label>
-                        <textarea id="internal_note" name="internal_note" rows="2" maxlength=MAX_NOTE.to_string()></textarea></div>
-                    <div class="field"><label for="handler">{t(Msg::CaseHandlerField)}</label>
-                        <select id="handler" name="handler"><option value="">"—"</option>{handlers}</select></div>
-                    <div class="field"><label for="target">{t(Msg::CaseTargetField)}</label>
-                        <select id="target" name="target"><option value="">"—"</option>{unit_select(&c.units, lang, "")}</select></div>
-                    <div class="field"><label for="category">{t(Msg::CaseNewCategory)}</label>
-                        <select id="category" name="category">{category_select(&c.categories, lang, "", Some(Msg::CaseUnchanged))}</select></div>
-                    <div class="field"><label for="kind">{t(Msg::CaseNewKind)}</label>
-                        <select id="kind" name="kind">{kind_select(lang, "", Msg::CaseUnchanged)}</select></div>
-                    <button type="submit" class="primary">{t(Msg::CaseDo)}</button>
-                </form>
+                <p class="hint">{t(Msg::CaseActHint)}</p>
+                {action_forms}
             </section>
         }
     });

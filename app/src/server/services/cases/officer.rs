@@ -232,6 +232,8 @@ pub struct OfficerInput {
     /// Classify: a new category and kind (optional).
     pub category: String,
     pub kind: String,
+    /// The officer ticked the confirmation (needed to reject or close).
+    pub confirmed: bool,
 }
 
 pub(super) fn note_field(text: &str, field: &str, required: bool) -> Result<Option<String>, AppError> {
@@ -278,6 +280,9 @@ pub async fn act(state: &AppState, user: &CurrentUser, code: &str, input: Office
         return Err(ErrorCode::TransitionNotAllowed.into());
     }
     let public = note_field(&input.public_note, "public_note", action.needs_public_note())?;
+    if action.needs_confirmation() && !input.confirmed {
+        return Err(AppError::invalid(vec![FieldError::new("confirm", ErrorCode::ConfirmationRequired)]));
+    }
     let internal = note_field(&input.internal_note, "internal_note", false)?;
     let cal = calendar::calendar(db).await?;
     let mut kind = kind_of(&case);
