@@ -57,10 +57,11 @@ impl Default for Limits {
             body_pace: pace::BodyPace {
                 grace: Duration::from_secs(20),
                 min_rate: 500,
-                // A resident's three photos on a slow 3G line (about 50 KB/s) take about five minutes.
-                max: Duration::from_secs(300),
+                // The largest form (three photos, about 15 MiB) on a slow 3G line (about 50 KB/s)
+                // takes about five and a half minutes: ten leave room for a worse line.
+                max: Duration::from_secs(600),
             },
-            request_timeout: Duration::from_secs(330),
+            request_timeout: Duration::from_secs(630),
             // A phone on a bad line stalls for seconds, not half a minute.
             write_stall: Duration::from_secs(30),
         }

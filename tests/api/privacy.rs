@@ -201,6 +201,47 @@ async fn a_residents_address_is_never_stored_readable_in_the_outbox() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relays_refusal_never_stores_the_residents_address() {
+    use app::server::services::{contacts::Field, outbox};
+    let sink = SmtpSink::start().await;
+    let smtp = app::server::mail::SmtpConfig::parse(&sink.url()).unwrap();
+    let app = TestApp::spawn_with(Settings { smtp: Some(smtp), ..Default::default() }).await;
+    let (code, _) = file_case(&app, "Cột điện bị nghiêng.").await;
+    sink.wait_for("an.nguyen@example.vn", &code, Duration::from_secs(20)).await.expect("the receipt arrived");
+    // An address that an older, looser intake rule let through, then a message about the case:
+    // the mailer refuses the address and says which one.
+    let state = app.state().await;
+    let sealed = state.contact_key.seal(&code, Field::Email, "a:b@cu.example.vn").unwrap();
+    app.exec(&format!("UPDATE feedback_case SET contact_email = '{sealed}' WHERE tracking_code = '{code}'")).await;
+    let id: i64 = app
+        .row(&format!("SELECT id FROM feedback_case WHERE tracking_code = '{code}'"))
+        .await
+        .try_get("", "id")
+        .unwrap();
+    outbox::to_resident(&app.db, &app.settings, id, "Thông báo thử", "Nội dung.", "test").await.unwrap();
+    outbox::deliver_due(&app.db, &state.settings, &state.contact_key).await.unwrap();
+    // (The server's own mail worker may have taken it first: wait until it is handled.)
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let (status, error) = loop {
+        let row = app.row("SELECT status, last_error FROM outbox WHERE purpose = 'test'").await;
+        let status: String = row.try_get("", "status").unwrap();
+        if status != "pending" || std::time::Instant::now() > deadline {
+            break (status, row.try_get::<Option<String>>("", "last_error").unwrap());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(status, "failed");
+    let error = error.expect("the reason is kept");
+    assert!(!error.contains("cu.example.vn"), "the resident's address in the stored error: {error}");
+    assert_eq!(readable_addresses(&app, "cu.example.vn").await, 0);
+
+    // An error stored by an older server, address and all, is forgotten at the next start.
+    app.exec("UPDATE outbox SET last_error = 'refused <a:b@cu.example.vn>' WHERE purpose = 'test'").await;
+    let _restarted = app.state().await;
+    assert_eq!(readable_addresses(&app, "cu.example.vn").await, 0, "old errors are cleared at start");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carrying_the_private_key_are_never_cached() {
     let app = TestApp::spawn().await;
     let (code, key) = file_case(&app, "Cây đổ chắn lối đi.").await;

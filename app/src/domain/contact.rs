@@ -75,6 +75,30 @@ pub fn clean_phone(p: &str) -> Option<String> {
     (digits.bytes().all(|b| b.is_ascii_digit()) && (9..=11).contains(&digits.len())).then_some(digits)
 }
 
+/// `text` with every e-mail address in it replaced by `…`: for the answers of a mail relay, which
+/// repeat the recipient's address, before they are stored or logged.
+pub fn mask_email_addresses(text: &str) -> String {
+    fn flush(word: &mut String, out: &mut String) {
+        if word.contains('@') {
+            out.push('…');
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    }
+    let (mut out, mut word) = (String::with_capacity(text.len()), String::new());
+    for ch in text.chars() {
+        if ch.is_whitespace() || "<>()[],;\"'`".contains(ch) {
+            flush(&mut word, &mut out);
+            out.push(ch);
+        } else {
+            word.push(ch);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +149,17 @@ mod tests {
         assert!(problems.is_empty());
         let (_, problems) = check_contact("", "0912345678", "", false);
         assert_eq!(problems.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(), ["consent"]);
+    }
+
+    #[test]
+    fn addresses_in_a_relays_answer_are_masked() {
+        assert_eq!(
+            mask_email_addresses(
+                "the mail relay refused: 550 5.1.1 <an.nguyen@example.vn>: Recipient address rejected"
+            ),
+            "the mail relay refused: 550 5.1.1 <…>: Recipient address rejected"
+        );
+        assert_eq!(mask_email_addresses("not a usable e-mail address: a:b@c.vn"), "not a usable e-mail address: …");
+        assert_eq!(mask_email_addresses("421 4.7.0 try again later"), "421 4.7.0 try again later");
     }
 }

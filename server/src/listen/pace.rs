@@ -143,8 +143,11 @@ mod tests {
         assert_eq!(pace.allowance(0), Duration::from_secs(20));
         assert_eq!(pace.allowance(499), Duration::from_millis(20_998));
         assert_eq!(pace.allowance(5_000), Duration::from_secs(30));
-        // Three photos on 3G at 50 KB/s keep well ahead; the whole body still has at most 5 minutes.
+        // Three photos on 3G at 50 KB/s keep well ahead; the whole body still has at most the cap.
         assert_eq!(pace.allowance(10_000_000), Duration::from_secs(300));
         assert_eq!(pace.allowance(u64::MAX), Duration::from_secs(300));
+        // The server's own cap leaves the largest form (about 15 MiB) room at 50 KB/s.
+        let cap = crate::listen::Limits::default().body_pace.max;
+        assert!(cap.as_secs() > 16 * 1024 * 1024 / 50_000, "{cap:?}");
     }
 }

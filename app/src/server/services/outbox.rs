@@ -194,8 +194,14 @@ pub async fn deliver_due(db: &impl ConnectionTrait, settings: &Settings, key: &C
                         row.last_error = Set(None);
                     }
                     Err(e) => {
-                        tracing::warn!(error = %e, "a notification could not be sent");
-                        row.last_error = Set(Some(e.to_string()));
+                        // A relay's answer usually repeats the recipient's address: a
+                        // resident's is never stored or logged with it.
+                        let why = match m.case_id {
+                            Some(_) => crate::domain::contact::mask_email_addresses(&e.to_string()),
+                            None => e.to_string(),
+                        };
+                        tracing::warn!(error = %why, "a notification could not be sent");
+                        row.last_error = Set(Some(why));
                         if e.is_permanent() || attempts >= MAX_ATTEMPTS {
                             row.status = Set("failed".into());
                         } else {
@@ -264,13 +270,19 @@ async fn prepare(db: &impl ConnectionTrait, key: &ContactKey, m: &outbox::Model)
 }
 
 /// Forgets the residents' addresses that messages queued by an older version of the server
-/// kept in their rows (their messages still go out, to the address sealed in the case). Run at
-/// start; changes nothing the second time.
+/// kept in their rows, and the relays' answers that may repeat them (their messages still go
+/// out, to the address sealed in the case). Run at start; changes nothing the second time.
 pub async fn forget_resident_addresses(db: &impl ConnectionTrait) -> Result<u64, AppError> {
     let done = outbox::Entity::update_many()
         .col_expr(outbox::Column::ToAddress, Expr::value(""))
         .filter(outbox::Column::CaseId.is_not_null())
         .filter(outbox::Column::ToAddress.ne(""))
+        .exec(db)
+        .await?;
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None))
+        .filter(outbox::Column::CaseId.is_not_null())
+        .filter(outbox::Column::LastError.contains("@"))
         .exec(db)
         .await?;
     if done.rows_affected > 0 {
