@@ -168,6 +168,16 @@ fn special(y: i32, m: u32, d: u32, off: bool, name_vi: &str, name_en: &str) -> O
     })
 }
 
+/// A weekday off, named in Vietnamese and English.
+fn off(y: i32, m: u32, d: u32, (vi, en): (&str, &str)) -> Option<SpecialDay> {
+    special(y, m, d, true, vi, en)
+}
+
+/// A Saturday worked, named in Vietnamese and English.
+fn work(y: i32, m: u32, d: u32, (vi, en): (&str, &str)) -> Option<SpecialDay> {
+    special(y, m, d, false, vi, en)
+}
+
 /// Marks seed entries as coming from `notice`.
 fn per_notice(notice: &str, days: impl IntoIterator<Item = Option<SpecialDay>>) -> Vec<Option<SpecialDay>> {
     days.into_iter().map(|d| d.map(|d| SpecialDay { notice: Some(notice.to_owned()), ..d })).collect()
@@ -190,8 +200,6 @@ pub struct CalendarRevision {
 
 /// Every revision, oldest first.
 pub fn calendar_revisions() -> Vec<CalendarRevision> {
-    let off = |y, m, d, (vi, en): (&str, &str)| special(y, m, d, true, vi, en);
-    let work = |y, m, d, (vi, en): (&str, &str)| special(y, m, d, false, vi, en);
     vec![CalendarRevision {
         // New Year 2026: Thu 1 – Sun 4 Jan, Fri 2 Jan off in exchange for Sat 10 Jan.
         id: "2026-new-year-12729-VPCP-KGVX",
@@ -249,8 +257,6 @@ const NATIONAL_DAY_EXTRA: (&str, &str) = ("Nghỉ Quốc khánh (ngày liền k�
 /// "pending" apply the Labour Code (2019, art. 112) our way until the year's notice for civil
 /// servants is published; administrators should check them in the holiday table then.
 pub fn vietnam_2025_2027() -> Vec<SpecialDay> {
-    let off = |y, m, d, (vi, en): (&str, &str)| special(y, m, d, true, vi, en);
-    let work = |y, m, d, (vi, en): (&str, &str)| special(y, m, d, false, vi, en);
     let revised: Vec<Option<SpecialDay>> = calendar_revisions().into_iter().flat_map(|r| r.days).map(Some).collect();
     [
         // 2025 — all entries follow the published notice for civil servants: Tết Ất Tỵ from Sat
