@@ -6,15 +6,13 @@
 
 pub mod smtp_sink;
 
-use app::{
-    domain::codes::AgencyKind,
-    server::{
-        Settings,
-        services::agencies::{self, NewAgency},
-    },
-};
 use chrono::NaiveDate;
+use domain::codes::AgencyKind;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
+use services::{
+    agencies::{self, NewAgency},
+    state::Settings,
+};
 use std::path::PathBuf;
 
 /// A running server with its own database.
@@ -203,14 +201,14 @@ impl TestApp {
         let export_dir = std::env::temp_dir().join(format!("ydan-exports-{}", random_hex(8)));
         settings.export_dir = export_dir.clone();
         // A key file of its own, as `ydan serve` keeps one next to its database.
-        if matches!(settings.contact_key, app::server::services::contacts::ContactKeySource::InDatabase) {
-            settings.contact_key = app::server::services::contacts::ContactKeySource::File(
+        if matches!(settings.contact_key, services::contacts::ContactKeySource::InDatabase) {
+            settings.contact_key = services::contacts::ContactKeySource::File(
                 std::env::temp_dir().join(format!("ydan-contact-{}.key", random_hex(8))),
             );
         }
         let config = server::Config { settings: settings.clone(), ..Default::default() };
         let state = server::build_state(db.clone(), &config).await.expect("state");
-        let (system_key, _) = app::server::services::tickets::create_api_key_cli(&db, "P", "Hệ thống thử nghiệm")
+        let (system_key, _) = services::tickets::create_api_key_cli(&db, "P", "Hệ thống thử nghiệm")
             .await
             .expect("API key of the fixture province");
         let workers = server::workers::spawn(state.clone());
@@ -242,7 +240,7 @@ impl TestApp {
 
     /// The state the server runs with (same database, settings and keys), for calling the
     /// services the background workers call.
-    pub async fn state(&self) -> app::server::AppState {
+    pub async fn state(&self) -> services::state::AppState {
         let config = server::Config { settings: self.settings.clone(), ..Default::default() };
         server::build_state(self.db.clone(), &config).await.expect("state")
     }
@@ -285,7 +283,7 @@ impl TestApp {
         let exists: i64 =
             self.row("SELECT COUNT(*) AS n FROM app_user WHERE login = 'quan.tri.may'").await.try_get("", "n").unwrap();
         if exists == 0 {
-            self.create_user(login, "một mật khẩu đủ dài", app::domain::accounts::Role::AgencyAdmin, Some("P")).await;
+            self.create_user(login, "một mật khẩu đủ dài", domain::accounts::Role::AgencyAdmin, Some("P")).await;
         }
         let admin = self.sign_in(login, "một mật khẩu đủ dài").await;
         let res = self
@@ -399,21 +397,15 @@ pub struct Browser {
 
 impl TestApp {
     /// Creates a staff account directly through the service (as an administrator would).
-    pub async fn create_user(
-        &self,
-        login: &str,
-        password: &str,
-        role: app::domain::accounts::Role,
-        unit: Option<&str>,
-    ) {
+    pub async fn create_user(&self, login: &str, password: &str, role: domain::accounts::Role, unit: Option<&str>) {
         let agency_id = match unit {
-            Some(code) => Some(app::server::services::agencies::by_code(&self.db, code).await.unwrap().id),
+            Some(code) => Some(services::agencies::by_code(&self.db, code).await.unwrap().id),
             None => None,
         };
-        app::server::services::auth::create_user(
+        services::auth::create_user(
             &self.db,
-            &app::server::services::audit::Actor::cli(),
-            app::server::services::auth::NewUser {
+            &services::audit::Actor::cli(),
+            services::auth::NewUser {
                 login: login.into(),
                 display_name: format!("Cán bộ {login}"),
                 password: password.into(),
@@ -455,7 +447,7 @@ impl TestApp {
         let exists: i64 =
             self.row("SELECT COUNT(*) AS n FROM app_user WHERE login = 'giam.sat'").await.try_get("", "n").unwrap();
         if exists == 0 {
-            self.create_user("giam.sat", "một mật khẩu đủ dài", app::domain::accounts::Role::Viewer, Some("P")).await;
+            self.create_user("giam.sat", "một mật khẩu đủ dài", domain::accounts::Role::Viewer, Some("P")).await;
         }
         self.sign_in("giam.sat", "một mật khẩu đủ dài").await
     }

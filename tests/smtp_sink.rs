@@ -357,7 +357,7 @@ impl SmtpSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::server::mail::{self, Mail, SmtpConfig};
+    use services::mail::{self, Mail, SmtpConfig};
 
     #[test]
     fn encoded_words_and_bodies_are_decoded() {

@@ -60,20 +60,20 @@ fn request_lang() -> Lang {
 
 /// An error a form handler wants shown as the whole page (for example a refused CSRF token).
 #[derive(Clone, Debug, PartialEq)]
-pub struct PageError(pub crate::error::AppError);
+pub struct PageError(pub domain::error::AppError);
 
 /// Who is signed in for the request being rendered, as the server provides it.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Session(pub Option<crate::dto::SignedIn>);
+pub struct Session(pub Option<domain::dto::SignedIn>);
 
 /// The signed-in staff member of this request, if any.
-pub fn signed_in() -> Option<crate::dto::SignedIn> {
+pub fn signed_in() -> Option<domain::dto::SignedIn> {
     use_context::<Session>().and_then(|s| s.0)
 }
 
 /// For pages only staff may see: the signed-in user, or a redirect to the sign-in page (which
 /// brings them back here afterwards).
-pub fn require_sign_in() -> Option<crate::dto::SignedIn> {
+pub fn require_sign_in() -> Option<domain::dto::SignedIn> {
     let user = signed_in();
     #[cfg(feature = "ssr")]
     if user.is_none() {

@@ -1,4 +1,6 @@
-//! Ý Dân's web application: pages, components, server functions and the shared domain model.
+//! Ý Dân's web application: pages, components, islands, texts, and the server functions pages
+//! load their data through (thin: each calls one service). The rules and wire types live in the
+//! `domain` crate, the queries in `services`.
 //! Built twice: with `ssr` into the server, and with `hydrate` into the browser bundle, which
 //! carries only the interactive islands (see `islands`).
 
@@ -7,20 +9,12 @@
 // Leptos view types nest deeply on the administration pages.
 #![recursion_limit = "256"]
 
-pub mod admin_data;
-pub mod analytics;
 pub mod app;
 pub mod components;
 pub mod data;
-pub mod domain;
-pub mod dto;
-pub mod error;
-pub mod feedback;
 pub mod i18n;
 pub mod islands;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod server;
 
 pub use app::{App, shell};
 

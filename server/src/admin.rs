@@ -6,25 +6,24 @@ use crate::{
     http::{page_with, render_error},
     session::{check_csrf, current_user},
 };
-use app::{
-    domain::period::parse_date,
-    error::{AppError, ErrorCode, FieldError},
-    pages::admin::{AdminAttempt, NewApiKey},
-    server::{
-        AppState,
-        services::{
-            admin::{self, UnitDraft},
-            auth::CurrentUser,
-            questionnaires, tickets,
-        },
-    },
-};
+use app::pages::admin::{AdminAttempt, NewApiKey};
 use axum::{
     extract::{Request, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
+use domain::{
+    error::{AppError, ErrorCode, FieldError},
+    period::parse_date,
+};
 use leptos::prelude::provide_context;
+use services::{
+    admin::{self, UnitDraft},
+    auth::CurrentUser,
+    questionnaires,
+    state::AppState,
+    tickets,
+};
 use std::collections::HashMap;
 
 /// A posted form: every pair (fields may repeat, like checkboxes) and the last value by name.
@@ -302,7 +301,7 @@ pub async fn api_keys(State(state): State<AppState>, req: Request) -> Response {
 /// on the page that answers, never again), or revoke a tablet.
 pub async fn tablets(State(state): State<AppState>, req: Request) -> Response {
     use app::pages::tablets::NewTabletCode;
-    use app::server::services::tablets as tablet_service;
+    use services::tablets as tablet_service;
     let (parts, body) = req.into_parts();
     let Some(user) = current_user(&state, &parts.headers).await else {
         return Redirect::to("/dang-nhap?next=/quan-tri/may-tinh-bang").into_response();

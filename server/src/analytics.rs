@@ -5,21 +5,18 @@ use crate::{
     admin::{Posted, handle_to},
     session::current_user,
 };
-use app::{
-    dto::ReportParams,
-    error::{AppError, ErrorCode, FieldError},
-    i18n::Lang,
-    server::{
-        AppState,
-        services::{alerts, analytics, exports},
-    },
-};
+use app::i18n::Lang;
 use axum::{
     body::Body,
     extract::{Path, Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
+use domain::{
+    dto::ReportParams,
+    error::{AppError, ErrorCode, FieldError},
+};
+use services::{alerts, analytics, exports, state::AppState};
 
 fn params_of(f: &Posted) -> ReportParams {
     ReportParams::from_fields(|k| Some(f.get(k).to_owned()))

@@ -5,21 +5,7 @@
 use crate::http::{BODY_LIMIT, client_ip, scoped_key};
 use app::{
     data::{report_query, today},
-    domain::{
-        period::Period,
-        sipas::Estimate,
-        survey::{Channel, RawAnswer},
-    },
-    error::{AppError, ErrorCode, FieldError},
-    i18n::Lang,
-    server::{
-        AppState,
-        services::{
-            agencies, indices,
-            survey::{self, Door, Submission},
-            tickets,
-        },
-    },
+    i18n::{Explain, Lang},
 };
 use axum::{
     Json, Router,
@@ -29,7 +15,19 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use domain::{
+    error::{AppError, ErrorCode, FieldError},
+    period::Period,
+    sipas::Estimate,
+    survey::{Channel, RawAnswer},
+};
 use serde_json::{Map, Value, json};
+use services::{
+    agencies, indices,
+    state::AppState,
+    survey::{self, Door, Submission},
+    tickets,
+};
 use std::{collections::HashMap, net::SocketAddr};
 
 /// The OpenAPI 3 description of this API, kept next to the code it describes.
@@ -138,7 +136,7 @@ async fn get_sipas(
     };
     let result = async {
         let get = |k: &str| q.get(k).cloned();
-        let query = report_query(&app::dto::ReportParams {
+        let query = report_query(&domain::dto::ReportParams {
             from: get("from"),
             to: get("to"),
             rollup: get("rollup"),
@@ -147,7 +145,7 @@ async fn get_sipas(
             step: None,
         })?;
         let (period, rollup) = (query.period, query.rollup);
-        let (unit, report) = app::server::services::analytics::unit_report(&state, &code, &query).await?;
+        let (unit, report) = services::analytics::unit_report(&state, &code, &query).await?;
         let viewer = crate::session::current_user(&state, &headers).await;
         let detailed = indices::may_see_breakdown(&state, viewer.as_ref(), unit.id).await?;
         Ok::<_, AppError>((unit, report, period, rollup, detailed, query.basis))
@@ -155,7 +153,7 @@ async fn get_sipas(
     .await;
     match result {
         Ok((unit, report, Period { from, to }, rollup, detailed, basis)) => {
-            let scored = |list: &[app::domain::sipas::Scored]| -> Vec<Value> {
+            let scored = |list: &[domain::sipas::Scored]| -> Vec<Value> {
                 list.iter()
                     .map(|s| {
                         let mut v = estimate_json(&s.estimate);
@@ -415,7 +413,7 @@ pub(crate) fn json_object(
     };
     match serde_json::from_slice(&bytes) {
         // Text the database or XML cannot hold (NUL, U+FFFE…) is refused here, field named.
-        Ok(Value::Object(map)) => app::domain::text::check_json(&map).map(|()| map),
+        Ok(Value::Object(map)) => domain::text::check_json(&map).map(|()| map),
         _ => Err(ErrorCode::InvalidJson.into()),
     }
 }

@@ -58,9 +58,9 @@ fn sqlite_dir(url: &str) -> Option<String> {
 /// once if the database had responses before they existed, and the counts kept below each
 /// unit from those once if it had counts before that table existed.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    use app::server::services::{meta, rollups};
+    use services::{meta, rollups};
     Migrator::up(db, None).await?;
-    let as_db = |e: app::error::AppError| DbErr::Custom(format!("{:?}: {:?}", e.code, e.detail));
+    let as_db = |e: domain::error::AppError| DbErr::Custom(format!("{:?}: {:?}", e.code, e.detail));
     if meta::get(db, ROLLUPS_KEY).await.map_err(as_db)?.is_none() {
         rollups::verify(db, 200, true, |_, _| {}).await.map_err(as_db)?;
         meta::set(db, ROLLUPS_KEY, "1").await.map_err(as_db)?;

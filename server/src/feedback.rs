@@ -7,22 +7,21 @@ use crate::{
     http::{client_ip, page_with, render_page},
     session::current_user,
 };
-use app::server::uploads::Room;
-use app::{
-    error::{AppError, ErrorCode, FieldError},
-    pages::feedback::{FeedbackAttempt, TrackAttempt},
-    server::{
-        AppState, photos,
-        services::cases::{self, CitizenAction, NewCase, OfficerInput},
-    },
-};
+use app::pages::feedback::{FeedbackAttempt, TrackAttempt};
 use axum::{
     body::Body,
     extract::{ConnectInfo, FromRequest, Multipart, Path, Query, Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
+use domain::error::{AppError, ErrorCode, FieldError};
 use leptos::prelude::provide_context;
+use services::uploads::Room;
+use services::{
+    cases::{self, CitizenAction, NewCase, OfficerInput},
+    photos,
+    state::AppState,
+};
 use std::{collections::HashMap, net::SocketAddr};
 
 /// Largest feedback form: three photos of 5 MB and the text fields.
@@ -141,9 +140,9 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
         values.extend(pairs);
     }
     // Text the database cannot hold (NUL, U+FFFE…): the form again, the fields named.
-    if let Err(err) = app::domain::text::check_pairs(values.iter()) {
+    if let Err(err) = domain::text::check_pairs(values.iter()) {
         for v in values.values_mut() {
-            v.retain(app::domain::text::allowed_char);
+            v.retain(domain::text::allowed_char);
         }
         values.remove("website");
         attempt.values = values;
@@ -220,7 +219,7 @@ pub async fn citizen(State(state): State<AppState>, Path(code): Path<String>, re
             let e = AppError::invalid(vec![FieldError::new("confirm", ErrorCode::Required)]);
             return track_again(&state, parts, e).await;
         }
-        return match app::server::services::contacts::erase_by_resident(&state, &code, &key).await {
+        return match services::contacts::erase_by_resident(&state, &code, &key).await {
             Ok(()) => Redirect::to(&format!("{}&erased=1", cases::private_path(&code, &key))).into_response(),
             Err(e) => track_again(&state, parts, e).await,
         };
@@ -337,7 +336,7 @@ pub async fn settings(State(state): State<AppState>, req: Request) -> Response {
             }
             a @ ("put_holiday" | "remove_holiday") => {
                 let day = f.date("day")?;
-                let entry = (a == "put_holiday").then(|| app::domain::workdays::SpecialDay {
+                let entry = (a == "put_holiday").then(|| domain::workdays::SpecialDay {
                     date: day,
                     off: f.get("off") != "0",
                     name_vi: f.get("name_vi").to_owned(),

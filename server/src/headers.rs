@@ -1,7 +1,7 @@
 //! Request headers read the same way by every route that takes them.
 
-use app::error::{AppError, ErrorCode};
 use axum::http::HeaderMap;
+use domain::error::{AppError, ErrorCode};
 
 /// Longest `Idempotency-Key` accepted.
 pub const IDEMPOTENCY_KEY_MAX: usize = 100;

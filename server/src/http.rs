@@ -2,24 +2,13 @@
 //! the health check and the JSON API, with compression and security headers around them.
 
 use crate::{admin, api, session, staff};
-use app::domain::survey::RawAnswer;
 use app::{
     App,
     app::{PageError, Session},
-    error::{AppError, ErrorCode},
     i18n::{LANG_COOKIE, Lang},
     pages::survey::{
         COMMENT_FIELD, CONTACT_CONSENT, CONTACT_EMAIL, CONTACT_NAME, CONTACT_PHONE, FORM_TOKEN_FIELD, HONEYPOT_FIELD,
         PROCEDURE_FIELD, SubmittedSurvey,
-    },
-    server::{
-        AppState, Settings, qr,
-        services::{
-            meta,
-            survey::{self, Door, Submission, SurveyContact},
-            tickets,
-        },
-        state::InstrumentCache,
     },
     shell,
 };
@@ -31,11 +20,19 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
+use domain::error::{AppError, ErrorCode};
+use domain::survey::RawAnswer;
 use futures::{Stream, StreamExt, stream};
 use leptos::prelude::*;
 use leptos::tachys::view::RenderHtml;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sea_orm::DatabaseConnection;
+use services::{
+    meta, qr,
+    state::{AppState, InstrumentCache, Settings},
+    survey::{self, Door, Submission, SurveyContact},
+    tickets,
+};
 use std::{collections::HashMap, future::Future, net::SocketAddr, pin::Pin, sync::Arc};
 use tower_http::{
     compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
@@ -73,10 +70,10 @@ pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppS
     let key = meta::device_hash_key(&db).await?;
     let ticket_key = meta::ticket_key(&db).await?;
     let tracking_key = meta::tracking_key(&db).await?;
-    let contact_key = app::server::services::contacts::load_key(&db, &config.settings.contact_key).await?;
-    app::server::services::contacts::encrypt_plain_rows(&db, &contact_key).await?;
-    app::server::services::outbox::forget_resident_addresses(&db).await?;
-    app::server::services::calendar::keep_up_to_date(&db).await?;
+    let contact_key = services::contacts::load_key(&db, &config.settings.contact_key).await?;
+    services::contacts::encrypt_plain_rows(&db, &contact_key).await?;
+    services::outbox::forget_resident_addresses(&db).await?;
+    services::calendar::keep_up_to_date(&db).await?;
     Ok(AppState {
         leptos_options: leptos_options(config),
         db,
@@ -88,7 +85,7 @@ pub async fn build_state(db: DatabaseConnection, config: &Config) -> Result<AppS
         tracking_key: Arc::new(tracking_key),
         contact_key: Arc::new(contact_key),
         write_lock: Arc::default(),
-        upload_budget: app::server::uploads::UploadBudget::default(),
+        upload_budget: services::uploads::UploadBudget::default(),
     })
 }
 
@@ -433,7 +430,7 @@ fn forwarded_client(trusted_proxies: usize, headers: &HeaderMap) -> Option<Strin
     hop.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_canonical().to_string())
 }
 
-pub use app::server::services::meta::scoped_key;
+pub use services::meta::scoped_key;
 
 /// `POST /s/{code}`: the survey form without JavaScript. Success → 303 to the thank-you page;
 /// invalid answers → the same page again, answers kept, problems marked, status 422.
@@ -497,7 +494,7 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
     }
     // Text the database cannot hold (NUL, U+FFFE…): the page again, the fields named, nothing
     // stored. Answers are reported under `answers.{code}`, as the page marks them.
-    let unclean = app::domain::text::check_pairs(fields.iter().map(|(name, value)| {
+    let unclean = domain::text::check_pairs(fields.iter().map(|(name, value)| {
         let field = match name.as_str() {
             FORM_TOKEN_FIELD | PROCEDURE_FIELD | COMMENT_FIELD | HONEYPOT_FIELD | CONTACT_NAME | CONTACT_PHONE
             | CONTACT_EMAIL | CONTACT_CONSENT => name.clone(),
@@ -518,7 +515,7 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
     };
     for (name, mut value) in fields {
         if unclean.is_some() {
-            value.retain(app::domain::text::allowed_char);
+            value.retain(domain::text::allowed_char);
         }
         match name.as_str() {
             FORM_TOKEN_FIELD => {

@@ -6,18 +6,7 @@ use crate::{
     api::{ApiError, api_lang, json_object},
     http::{BODY_LIMIT, client_ip, render_error, render_page},
 };
-use app::{
-    domain::kiosk::LOW_RATING,
-    error::{AppError, ErrorCode, FieldError},
-    pages::kiosk::KioskState,
-    server::{
-        AppState,
-        services::{
-            kiosk::{self, KioskRating, Outcome},
-            tablets,
-        },
-    },
-};
+use app::pages::kiosk::KioskState;
 use axum::{
     Json,
     body::{Body, Bytes},
@@ -26,8 +15,17 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
+use domain::{
+    error::{AppError, ErrorCode, FieldError},
+    kiosk::LOW_RATING,
+};
 use leptos::prelude::provide_context;
 use serde_json::{Value, json};
+use services::{
+    kiosk::{self, KioskRating, Outcome},
+    state::AppState,
+    tablets,
+};
 use std::net::SocketAddr;
 
 /// `POST /k/{code}` without scripts: a press (`rating`) is stored and answered with thanks, or

@@ -9,9 +9,10 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
-use app::{domain::period::vn_date, server::Settings};
 use clap::{Parser, Subcommand};
+use domain::period::vn_date;
 use server::{Config, build_state, db, router, seed};
+use services::state::Settings;
 use std::{net::SocketAddr, process::ExitCode};
 use tracing_subscriber::EnvFilter;
 
@@ -49,7 +50,7 @@ enum Command {
         #[arg(long, env = "YDAN_SITE_ROOT", default_value = "target/site")]
         site_root: String,
         /// Indices with fewer respondents than this are flagged as a small sample.
-        #[arg(long, env = "YDAN_LOW_SAMPLE", default_value_t = app::domain::sipas::DEFAULT_LOW_SAMPLE)]
+        #[arg(long, env = "YDAN_LOW_SAMPLE", default_value_t = domain::sipas::DEFAULT_LOW_SAMPLE)]
         low_sample: u64,
         /// How many reverse proxies of your own stand in front of the server. The client's
         /// address is then the entry that many places from the right of X-Forwarded-For (what
@@ -66,7 +67,7 @@ enum Command {
         connections_per_address: Option<u64>,
         /// Counted ratings one network address (IPv4, or an IPv6 /64) can add at one counter
         /// within 24 hours, whatever doors it uses; ratings past it are kept and flagged.
-        #[arg(long, env = "YDAN_SOURCE_DAILY_CAP", default_value_t = app::domain::integrity::DEFAULT_SOURCE_DAILY_CAP, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        #[arg(long, env = "YDAN_SOURCE_DAILY_CAP", default_value_t = domain::integrity::DEFAULT_SOURCE_DAILY_CAP, value_parser = clap::value_parser!(u64).range(1..=10_000))]
         source_daily_cap: u64,
         /// Days a receipt's survey link stays valid.
         #[arg(long, env = "YDAN_TICKET_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
@@ -93,7 +94,7 @@ enum Command {
         export_dir: String,
         /// Months after a case was closed (or its answer published) before the resident's
         /// contact details are erased.
-        #[arg(long, env = "YDAN_CONTACT_RETENTION_MONTHS", default_value_t = app::server::services::contacts::DEFAULT_RETENTION_MONTHS, value_parser = clap::value_parser!(u32).range(1..=240))]
+        #[arg(long, env = "YDAN_CONTACT_RETENTION_MONTHS", default_value_t = services::contacts::DEFAULT_RETENTION_MONTHS, value_parser = clap::value_parser!(u32).range(1..=240))]
         contact_retention_months: u32,
     },
 
@@ -178,26 +179,26 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::CreateAdmin { login, name } => {
             let password = read_password().map_err(|e| format!("cannot read the password: {e}"))?;
-            let user = app::server::services::auth::create_user(
+            let user = services::auth::create_user(
                 &db,
-                &app::server::services::audit::Actor::cli(),
-                app::server::services::auth::NewUser {
+                &services::audit::Actor::cli(),
+                services::auth::NewUser {
                     login,
                     display_name: name,
                     password,
-                    role: app::domain::accounts::Role::SystemAdmin,
+                    role: domain::accounts::Role::SystemAdmin,
                     agency_id: None,
                 },
             )
             .await
-            .map_err(|e| e.message(app::i18n::Lang::Vi))?;
+            .map_err(|e| app::i18n::Explain::message(&e, app::i18n::Lang::Vi))?;
             eprintln!("ydan: system administrator '{}' created", user.login);
             Ok(())
         }
         Command::CreateApiKey { unit, name } => {
-            let (key, _) = app::server::services::tickets::create_api_key_cli(&db, &unit, &name)
+            let (key, _) = services::tickets::create_api_key_cli(&db, &unit, &name)
                 .await
-                .map_err(|e| format!("create-api-key: {}", e.message(app::i18n::Lang::En)))?;
+                .map_err(|e| format!("create-api-key: {}", app::i18n::Explain::message(&e, app::i18n::Lang::En)))?;
             // The key alone on standard output, for scripts; it is never shown again.
             println!("{key}");
             eprintln!("ydan: API key created for unit {unit}; keep it secret");
@@ -206,7 +207,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::VerifyRollups { repair } => {
             let started = std::time::Instant::now();
             let mut bar: Option<seed::Progress> = None;
-            let report = app::server::services::rollups::verify(&db, 50, repair, |done, total| {
+            let report = services::rollups::verify(&db, 50, repair, |done, total| {
                 bar.get_or_insert_with(|| seed::Progress::new("Đối chiếu / checking units", total as u64))
                     .set(done as u64);
             })
@@ -238,7 +239,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 return Ok(());
             }
             let started = std::time::Instant::now();
-            let today = vn_date(app::server::services::now());
+            let today = vn_date(services::now());
             let done = server::seed_national::seed_national(&db, responses.unwrap_or(10_000_000), seed, today, true)
                 .await
                 .map_err(|e| format!("demo data failed: {} {}", e.code.as_str(), e.detail.unwrap_or_default()))?;
@@ -257,7 +258,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 eprintln!("ydan: the database already has data; demo data not added");
                 return Ok(());
             }
-            let today = vn_date(app::server::services::now());
+            let today = vn_date(services::now());
             let done = seed::seed_demo(
                 &db,
                 &contact_key_source(cli.contact_key_file.as_deref(), &cli.database),
@@ -299,7 +300,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let contact_key = contact_key_source(cli.contact_key_file.as_deref(), &cli.database);
             let rules_766 = parse_766(&points_766, target_766)?;
             let smtp = match smtp.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(url) => Some(app::server::mail::SmtpConfig::parse(url).map_err(|e| format!("--smtp: {e}"))?),
+                Some(url) => Some(services::mail::SmtpConfig::parse(url).map_err(|e| format!("--smtp: {e}"))?),
                 None => None,
             };
             let config = Config {
@@ -412,7 +413,7 @@ async fn shutdown_signal() {
 }
 
 /// `--points-766 5,2,6` and `--target-766 80` as scoring rules.
-fn parse_766(points: &str, target: f64) -> Result<app::domain::scorecard::Rules766, String> {
+fn parse_766(points: &str, target: f64) -> Result<domain::scorecard::Rules766, String> {
     let parts: Vec<f64> = points
         .split(',')
         .map(|p| p.trim().parse::<f64>())
@@ -424,14 +425,14 @@ fn parse_766(points: &str, target: f64) -> Result<app::domain::scorecard::Rules7
     if max_points.iter().any(|p| !(0.0..=100.0).contains(p)) || !(1.0..=100.0).contains(&target) {
         return Err("--points-766 takes 0–100 points each, --target-766 a rate of 1–100%".into());
     }
-    Ok(app::domain::scorecard::Rules766 { max_points, target })
+    Ok(domain::scorecard::Rules766 { max_points, target })
 }
 
 /// Where the key of residents' contact details comes from: `--contact-key-file`, else
 /// `YDAN_CONTACT_KEY`, else `contact.key` next to the database. Every command that writes
 /// contact details (serve, seed-demo) uses the same one.
-fn contact_key_source(file: Option<&str>, database: &str) -> app::server::services::contacts::ContactKeySource {
-    use app::server::services::contacts::ContactKeySource;
+fn contact_key_source(file: Option<&str>, database: &str) -> services::contacts::ContactKeySource {
+    use services::contacts::ContactKeySource;
     match (file, std::env::var("YDAN_CONTACT_KEY").ok().filter(|k| !k.is_empty())) {
         (Some(file), _) => ContactKeySource::File(file.into()),
         (None, Some(hex)) => ContactKeySource::Hex(hex),

@@ -4,26 +4,21 @@
 //! differences between units, criteria and months. Deterministic for a given seed. The
 //! installation is marked as holding demo data, and every page says so.
 
-use app::server::services::contacts::ContactKeySource;
-use app::{
-    domain::{accounts::Role, codes::AgencyKind, period::vn_offset},
-    error::AppError,
-    server::{
-        entity::response,
-        services::{
-            agencies::{self, NewAgency},
-            audit::Actor,
-            auth::{self, NewUser},
-            instruments, meta, rollups,
-            survey::insert_answers,
-        },
-        state::InstrumentCache,
-    },
-};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use domain::{accounts::Role, codes::AgencyKind, error::AppError, period::vn_offset};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     TransactionTrait,
+};
+use services::contacts::ContactKeySource;
+use services::{
+    agencies::{self, NewAgency},
+    audit::Actor,
+    auth::{self, NewUser},
+    entity::response,
+    instruments, meta, rollups,
+    state::InstrumentCache,
+    survey::insert_answers,
 };
 use std::io::Write;
 
@@ -279,11 +274,11 @@ const CASES: &[(&str, &str, &str, &str, Option<&str>)] = &[
 /// Adds a few feedback cases at different stages, filed and handled through the same services
 /// residents and officers use.
 async fn seed_demo_cases(db: &DatabaseConnection, contact_key: &ContactKeySource) -> Result<usize, AppError> {
-    use app::server::services::cases::{self, NewCase, OfficerInput};
-    let settings = app::server::Settings { contact_key: contact_key.clone(), ..Default::default() };
+    use services::cases::{self, NewCase, OfficerInput};
+    let settings = services::state::Settings { contact_key: contact_key.clone(), ..Default::default() };
     let state = crate::http::build_state(db.clone(), &crate::http::Config { settings, ..Default::default() }).await?;
-    let user = app::server::entity::app_user::Entity::find()
-        .filter(app::server::entity::app_user::Column::Login.eq("halong.canbo"))
+    let user = services::entity::app_user::Entity::find()
+        .filter(services::entity::app_user::Column::Login.eq("halong.canbo"))
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal("demo officer missing"))?;
@@ -386,7 +381,7 @@ pub struct Seeded {
 
 /// Whether the database already holds units (then a first-start seed is skipped).
 pub async fn has_units(db: &DatabaseConnection) -> Result<bool, AppError> {
-    Ok(app::server::entity::agency::Entity::find().count(db).await? > 0)
+    Ok(services::entity::agency::Entity::find().count(db).await? > 0)
 }
 
 /// Creates the demo province and `responses` survey responses ending `today`; its residents'
@@ -569,8 +564,9 @@ async fn seed_demo_tt01(
     today: NaiveDate,
     n: u64,
 ) -> Result<(), AppError> {
-    use app::{domain::scale::Scale, server::entity::instrument};
+    use domain::scale::Scale;
     use sea_orm::QueryOrder;
+    use services::entity::instrument;
     let Some(form) = instrument::Entity::find()
         .filter(instrument::Column::Code.eq("tt01-2018"))
         .order_by_desc(instrument::Column::Version)
@@ -626,14 +622,14 @@ async fn seed_demo_tt01(
 
 /// The province's targets (95% goal, alert below 90%), as its leadership would set them.
 async fn seed_demo_targets(db: &DatabaseConnection) -> Result<(), AppError> {
-    use app::server::entity::index_target;
+    use services::entity::index_target;
     let province = agencies::by_code(db, "QN").await?;
     index_target::ActiveModel {
         agency_id: Set(province.id),
         goal: Set(Some(95.0)),
         floor: Set(Some(90.0)),
         alert_to: Set(String::new()),
-        updated_at: Set(app::server::services::now()),
+        updated_at: Set(services::now()),
         updated_by: Set(None),
     }
     .insert(db)

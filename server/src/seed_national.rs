@@ -9,19 +9,14 @@
 //! once at the end.
 
 use crate::seed::{Progress, Rng, criterion_offset, opening_time, rating};
-use app::{
-    domain::{codes::AgencyKind, period::vn_offset},
-    error::AppError,
-    server::{
-        services::{
-            agencies::{self, NewAgency},
-            instruments, meta, rollups,
-        },
-        state::InstrumentCache,
-    },
-};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::{codes::AgencyKind, error::AppError, period::vn_offset};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait, Value};
+use services::{
+    agencies::{self, NewAgency},
+    instruments, meta, rollups,
+    state::InstrumentCache,
+};
 
 /// The 34 provinces and cities after the 2025 reorganisation: code, Vietnamese and English name.
 const PROVINCES: [(&str, &str, &str); 34] = [
@@ -177,7 +172,7 @@ pub async fn seed_national(
     }
     // Tickets need an issuing key; this one is revoked and its secret was never known.
     let backend = db.get_database_backend();
-    let now = app::server::services::now();
+    let now = services::now();
     txn.execute_raw(Statement::from_sql_and_values(
         backend,
         placeholders(

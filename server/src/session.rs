@@ -1,22 +1,22 @@
 //! Who is behind a request: the session cookie, the signed-in staff member, CSRF checks, and the
 //! same-origin guard in front of every state-changing request.
 
-use app::{
-    dto::{Localized, SignedIn},
-    error::{AppError, ErrorCode},
-    server::{
-        AppState,
-        entity::agency,
-        services::auth::{self, CurrentUser, SESSION_COOKIE},
-    },
-};
 use axum::{
     extract::{Request, State},
     http::{HeaderMap, HeaderValue, Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use domain::{
+    dto::{Localized, SignedIn},
+    error::{AppError, ErrorCode},
+};
 use sea_orm::EntityTrait;
+use services::{
+    auth::{self, CurrentUser, SESSION_COOKIE},
+    entity::agency,
+    state::AppState,
+};
 
 /// The value of a cookie in the request.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -5,21 +5,16 @@ use crate::{
     http::{client_ip, page_with, render_error, safe_next},
     session::{check_csrf, clear_session_cookie, current_user, session_cookie},
 };
-use app::{
-    error::{AppError, ErrorCode},
-    pages::account::{LoginAttempt, PasswordAttempt},
-    server::{
-        AppState,
-        services::{auth, survey::device_hash},
-    },
-};
+use app::pages::account::{LoginAttempt, PasswordAttempt};
 use axum::{
     Form,
     extract::{ConnectInfo, Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
+use domain::error::{AppError, ErrorCode};
 use leptos::prelude::provide_context;
+use services::{auth, state::AppState, survey::device_hash};
 use std::{collections::HashMap, net::SocketAddr};
 
 fn status_of(e: &AppError) -> StatusCode {
@@ -43,7 +38,7 @@ pub async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
     // Throttle by a keyed hash of the address: the log of failures holds no raw IP address.
     let ip = client_ip(&state, &parts.headers, peer).unwrap_or_default();
     // One phone or office is one source (an IPv4 address or an IPv6 /64), as for ratings.
-    let source = app::domain::integrity::source_of(&ip).unwrap_or(ip);
+    let source = domain::integrity::source_of(&ip).unwrap_or(ip);
     let client_key = device_hash(&state.device_hash_key, &source, "sign-in");
     match auth::sign_in(&state.db, &login, &password, &client_key).await {
         Ok((token, user)) => {

@@ -6,10 +6,7 @@
 //! the same transaction as its apology, an alert is opened once (a unique index), and an export
 //! is made by the instance that claims it.
 
-use app::server::{
-    AppState,
-    services::{alerts, cases, contacts, exports, now, outbox},
-};
+use services::{alerts, cases, contacts, exports, now, outbox, state::AppState};
 use std::time::Duration;
 
 /// How often the outbox is looked at.

@@ -2,15 +2,12 @@
 //! nobody can use to lock a colleague out, redirect targets, server functions' statuses, text
 //! that would break the database, idempotency keys, staff lists and questionnaire namespaces.
 
-use app::{
-    domain::accounts::Role,
-    error::ErrorCode,
-    server::services::{
-        agencies::{self, NewAgency},
-        auth,
-    },
-};
+use domain::{accounts::Role, error::ErrorCode};
 use serde_json::{Value, json};
+use services::{
+    agencies::{self, NewAgency},
+    auth,
+};
 use ydan_tests::{TestApp, serde_urlencoded_pairs};
 
 const PW: &str = "hạ long mùa thu 2026";
@@ -380,7 +377,7 @@ async fn a_unit_named_like_a_shared_questionnaire_gets_its_own_line() {
         &app.db,
         NewAgency {
             code: "HOSPITAL".into(),
-            kind: app::domain::codes::AgencyKind::Department,
+            kind: domain::codes::AgencyKind::Department,
             name_vi: "Bệnh viện tỉnh".into(),
             name_en: "Provincial hospital".into(),
             parent_code: Some("P".into()),
@@ -457,7 +454,7 @@ async fn twelve_reports_sent_at_once_from_one_address_store_at_most_the_hourly_f
     }
     let answers = sends.join_all().await;
     let stored: i64 = app.row("SELECT COUNT(*) AS n FROM feedback_case").await.try_get("", "n").unwrap();
-    assert_eq!(stored, app::server::services::cases::WEB_CASES_PER_HOUR as i64, "{answers:?}");
+    assert_eq!(stored, services::cases::WEB_CASES_PER_HOUR as i64, "{answers:?}");
     assert_eq!(answers.iter().filter(|s| **s == 303).count(), 5, "{answers:?}");
     assert!(answers.iter().all(|s| [303, 429].contains(s)), "{answers:?}");
 }
@@ -496,7 +493,7 @@ async fn stalled_upload(server: &str, address: String, sent: usize) -> tokio::ne
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_address_with_many_slow_photo_uploads_leaves_room_for_other_residents() {
-    let app = TestApp::spawn_with(app::server::Settings { trusted_proxies: 1, ..Default::default() }).await;
+    let app = TestApp::spawn_with(services::state::Settings { trusted_proxies: 1, ..Default::default() }).await;
     let server = app.base.trim_start_matches("http://").to_owned();
     // 64 uploads of 4.5 MB from one /64 (288 MB: more than the server's whole budget), each
     // from another address of it, none ever finishing.

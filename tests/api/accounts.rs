@@ -1,6 +1,6 @@
 //! Staff accounts: sign-in, sessions, throttling, CSRF, password change.
 
-use app::domain::accounts::Role;
+use domain::accounts::Role;
 use std::time::Instant;
 use ydan_tests::TestApp;
 
@@ -39,7 +39,7 @@ async fn signing_in_sets_a_protected_session_cookie_and_goes_to_the_requested_pa
 async fn behind_tls_the_session_cookie_is_secure() {
     let app = TestApp::spawn().await;
     app.create_user("an.nguyen", PW, Role::Viewer, Some("P")).await;
-    let settings = app::server::Settings {
+    let settings = services::state::Settings {
         public_url: "https://ydan.example.gov.vn".into(),
         contact_key: app.settings.contact_key.clone(),
         ..Default::default()

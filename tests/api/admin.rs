@@ -2,7 +2,7 @@
 //! route that takes a unit, counter or user, an administrator of one unit can neither read nor
 //! change what belongs to a sibling.
 
-use app::domain::accounts::Role;
+use domain::accounts::Role;
 use ydan_tests::{Browser, TestApp};
 
 const PW: &str = "một mật khẩu đủ dài";
@@ -343,7 +343,7 @@ async fn bad_admin_input_is_shown_again_with_the_values_kept() {
 async fn readers_that_miss_the_unit_tree_together_all_end_up_sharing_one_copy() {
     // The server's own background work reads the tree at start, at the same moment as pages do:
     // whichever reader loads it first, every reader afterwards gets that same copy.
-    use app::server::services::agencies;
+    use services::agencies;
     use std::sync::Arc;
     let app = TestApp::spawn().await;
     for round in 0..5 {
@@ -367,8 +367,8 @@ async fn readers_that_miss_the_unit_tree_together_all_end_up_sharing_one_copy() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_unit_tree_kept_in_memory_follows_every_change_and_no_rolled_back_one() {
-    use app::server::services::agencies;
     use sea_orm::{ConnectionTrait, TransactionTrait};
+    use services::agencies;
     use std::sync::Arc;
     let app = TestApp::spawn().await;
     let first = agencies::all(&app.db).await.unwrap();

@@ -2,11 +2,9 @@
 //! sections, targets and alerts, comment moderation, exports, the quarterly report and the
 //! public scoreboard — each with the answers a wrong request deserves.
 
-use app::{
-    domain::period::vn_date,
-    server::services::{alerts, now},
-};
+use domain::period::vn_date;
 use server::seed::{COMMENTS, DEMO_PASSWORD};
+use services::{alerts, now};
 use std::time::Duration;
 use ydan_tests::{Browser, TestApp};
 
@@ -36,7 +34,7 @@ async fn unit_id(app: &TestApp, code: &str) -> i64 {
     app.row(&format!("SELECT id FROM agency WHERE code = '{code}'")).await.try_get("", "id").unwrap()
 }
 
-async fn state(app: &TestApp) -> app::server::AppState {
+async fn state(app: &TestApp) -> services::state::AppState {
     server::build_state(app.db.clone(), &server::Config { settings: app.settings.clone(), ..Default::default() })
         .await
         .unwrap()
@@ -393,16 +391,14 @@ async fn the_public_scoreboard_lists_every_level_with_honest_ranks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tt01_scorecard_is_the_mean_points_of_the_dossiers() {
-    use app::{
-        analytics::SampleTarget,
-        domain::{
-            integrity::Basis,
-            period::Period,
-            scorecard::{Indicator, Rules766},
-        },
-        server::services::scorecards,
+    use domain::{
+        dto::analytics::SampleTarget,
+        integrity::Basis,
+        period::Period,
+        scorecard::{Indicator, Rules766},
     };
     use serde_json::json;
+    use services::scorecards;
     let app = TestApp::spawn().await;
     app.exec(&format!(
         "UPDATE counter SET instrument_id = (SELECT MAX(id) FROM instrument WHERE code = 'tt01-2018') WHERE code = '{}'",
@@ -455,15 +451,13 @@ async fn the_tt01_scorecard_is_the_mean_points_of_the_dossiers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_766_feedback_measures_count_procedures_and_conduct_and_5_3_the_cases_received() {
-    use app::{
-        analytics::SampleTarget,
-        domain::{
-            integrity::Basis,
-            period::Period,
-            scorecard::{Indicator, Measure766, Rules766},
-        },
-        server::services::scorecards,
+    use domain::{
+        dto::analytics::SampleTarget,
+        integrity::Basis,
+        period::Period,
+        scorecard::{Indicator, Measure766, Rules766},
     };
+    use services::scorecards;
     let app = TestApp::spawn().await;
     let mut codes = Vec::new();
     for text in ["Hồ sơ cấp phép bị trả lại nhiều lần.", "Cán bộ hẹn lại nhiều lần.", "Đèn đường hỏng."]

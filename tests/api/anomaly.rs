@@ -2,20 +2,20 @@
 //! eight weeks raises one alert for that counter, told to its unit's administrators and to the
 //! parent unit's, with the evidence; an ordinary day and a day with too few ratings do not.
 
-use app::{
-    domain::{
-        accounts::Role,
-        period::{Period, vn_date},
-    },
-    server::{
-        entity::{index_alert, response},
-        services::{alerts, instruments, now, rollups, survey::insert_answers},
-        state::InstrumentCache,
-    },
-};
 use chrono::{DateTime, Days, Duration, Utc};
+use domain::{
+    accounts::Role,
+    period::{Period, vn_date},
+};
 use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
 use sea_orm::{EntityTrait, Set, TransactionTrait};
+use services::{
+    alerts,
+    entity::{index_alert, response},
+    instruments, now, rollups,
+    state::InstrumentCache,
+    survey::insert_answers,
+};
 use ydan_tests::TestApp;
 
 /// Stores `total` ratings of the default questionnaire at `counter` at `at` (one second

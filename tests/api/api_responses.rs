@@ -89,7 +89,7 @@ async fn the_channel_follows_the_credential_not_the_body() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_counts_only_for_its_own_units() {
     let app = TestApp::spawn().await;
-    let (key, _) = app::server::services::tickets::create_api_key_cli(&app.db, "P.D", "Sở").await.unwrap();
+    let (key, _) = services::tickets::create_api_key_cli(&app.db, "P.D", "Sở").await.unwrap();
     let send = |counter: String| {
         app.client
             .post(app.url("/api/v1/responses"))

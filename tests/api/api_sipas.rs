@@ -1,7 +1,7 @@
 //! `GET /api/v1/agencies/{code}/sipas`: indices recomputed by hand from the answers sent.
 
 use crate::CRITERIA;
-use app::domain::sipas::{CriterionDef, ElementDef, GroupDef, Structure, Tally, pooled};
+use domain::sipas::{CriterionDef, ElementDef, GroupDef, Structure, Tally, pooled};
 use serde_json::{Value, json};
 use ydan_tests::TestApp;
 
@@ -120,7 +120,7 @@ async fn the_public_gets_the_summary_and_staff_of_other_units_no_breakdown() {
     assert_eq!(public["elements"], json!([]));
     assert_eq!(public["criteria"], json!([]));
     // A viewer of the sibling department sees no more than the public.
-    app.create_user("so.tu.phap", "một mật khẩu đủ dài", app::domain::accounts::Role::Viewer, Some("P.D")).await;
+    app.create_user("so.tu.phap", "một mật khẩu đủ dài", domain::accounts::Role::Viewer, Some("P.D")).await;
     let sibling = app.sign_in("so.tu.phap", "một mật khẩu đủ dài").await;
     let (_, v) = sipas_as(&app, Some(&sibling.cookie), "P.C", "").await;
     assert_eq!(v["breakdown"], "staff_only");

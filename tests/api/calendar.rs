@@ -3,7 +3,7 @@
 //! settings page can say which years still follow the Labour Code's rule.
 
 use crate::feedback::PW;
-use app::domain::accounts::Role;
+use domain::accounts::Role;
 use ydan_tests::TestApp;
 
 /// (off, notice) of one day of the table, `None` when the day is not in it.

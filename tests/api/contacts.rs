@@ -64,7 +64,7 @@ async fn contact_details_are_stored_encrypted_and_old_plain_rows_are_encrypted_a
 
     // Another key than the one the data was sealed with: the server refuses to start.
     let mut settings = app.settings.clone();
-    settings.contact_key = app::server::services::contacts::ContactKeySource::Hex("11".repeat(32));
+    settings.contact_key = services::contacts::ContactKeySource::Hex("11".repeat(32));
     let refused = server::build_state(app.db.clone(), &server::Config { settings, ..Default::default() }).await;
     assert!(refused.is_err(), "a wrong contact key is refused at start");
 }
@@ -125,7 +125,7 @@ async fn contact_details_are_erased_once_the_retention_period_after_closing_has_
         .await;
     }
     let state = app.state().await;
-    let n = app::server::services::contacts::sweep_retention(&state, now).await.unwrap();
+    let n = services::contacts::sweep_retention(&state, now).await.unwrap();
     assert_eq!(n, 1, "only the case closed 25 months ago");
     assert_eq!(contact_columns(&app, &old).await, [None, None, None], "erased");
     assert!(contact_columns(&app, &recent).await.iter().all(Option::is_some), "23 months: kept");
@@ -140,7 +140,7 @@ async fn contact_details_are_erased_once_the_retention_period_after_closing_has_
         .try_get("", "n")
         .unwrap();
     assert_eq!(addressed, 0, "the outbox keeps no address of an erased case");
-    assert_eq!(app::server::services::contacts::sweep_retention(&state, now).await.unwrap(), 0, "once");
+    assert_eq!(services::contacts::sweep_retention(&state, now).await.unwrap(), 0, "once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -207,22 +207,20 @@ async fn a_resident_sees_and_erases_their_contact_details_from_the_private_link(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_queued_before_an_erasure_is_not_sent() {
     let sink = ydan_tests::smtp_sink::SmtpSink::start().await;
-    let smtp = app::server::mail::SmtpConfig::parse(&sink.url()).unwrap();
-    let app = TestApp::spawn_with(app::server::Settings { smtp: Some(smtp), ..Default::default() }).await;
+    let smtp = services::mail::SmtpConfig::parse(&sink.url()).unwrap();
+    let app = TestApp::spawn_with(services::state::Settings { smtp: Some(smtp), ..Default::default() }).await;
     let (code, key) = file_case(&app, "Đường ngập sau mưa.").await;
     sink.wait_for(EMAIL, &code, std::time::Duration::from_secs(20)).await.expect("the receipt arrived");
     // Erased while a message about the case waits (queued by hand, as if by a slower server).
     let state = app.state().await;
-    app::server::services::contacts::erase_by_resident(&state, &code, &key).await.unwrap();
+    services::contacts::erase_by_resident(&state, &code, &key).await.unwrap();
     let id: i64 = app
         .row(&format!("SELECT id FROM feedback_case WHERE tracking_code = '{code}'"))
         .await
         .try_get("", "id")
         .unwrap();
-    app::server::services::outbox::to_resident(&app.db, &app.settings, id, &format!("Late {code}"), "late", "x")
-        .await
-        .unwrap();
-    app::server::services::outbox::deliver_due(&app.db, &state.settings, &state.contact_key).await.unwrap();
+    services::outbox::to_resident(&app.db, &app.settings, id, &format!("Late {code}"), "late", "x").await.unwrap();
+    services::outbox::deliver_due(&app.db, &state.settings, &state.contact_key).await.unwrap();
     let status: String = app.row("SELECT status FROM outbox WHERE body = 'late'").await.try_get("", "status").unwrap();
     assert_eq!(status, "cancelled");
     assert!(sink.wait_for(EMAIL, &format!("Late {code}"), std::time::Duration::from_secs(3)).await.is_none());

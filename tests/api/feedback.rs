@@ -2,7 +2,8 @@
 //! officers' workflow with working-day deadlines, escalation and apology, notifications
 //! (outbox, and a real SMTP server on loopback), public disclosure and moderation.
 
-use app::{domain::accounts::Role, server::Settings};
+use domain::accounts::Role;
+use services::state::Settings;
 use std::time::Duration;
 use ydan_tests::{TestApp, smtp_sink::SmtpSink};
 
@@ -130,7 +131,7 @@ async fn a_resident_files_a_report_with_a_photo_and_follows_it_privately() {
     }
 
     let (code, key) = file_case(&app, "Ổ gà lớn giữa đường, xe máy dễ ngã.").await;
-    assert!(app::domain::cases::is_tracking_code(&code), "{code}");
+    assert!(domain::cases::is_tracking_code(&code), "{code}");
     assert!(code.ends_with(".0001"), "the first case of the day: {code}");
     assert_eq!(app.count("feedback_case").await, 1);
     assert_eq!(app.count("case_photo").await, 1);
@@ -462,9 +463,9 @@ async fn a_missed_deadline_is_flagged_escalated_and_apologised_for_once() {
     // Two working days to receive it: pretend they have passed.
     app.exec("UPDATE feedback_case SET step_due_at = '2025-01-02 16:59:59+00:00'").await;
     let state = app.state().await;
-    let n = app::server::services::cases::sweep_overdue(&state, chrono::Utc::now()).await.unwrap();
+    let n = services::cases::sweep_overdue(&state, chrono::Utc::now()).await.unwrap();
     assert_eq!(n, 1);
-    let again = app::server::services::cases::sweep_overdue(&state, chrono::Utc::now()).await.unwrap();
+    let again = services::cases::sweep_overdue(&state, chrono::Utc::now()).await.unwrap();
     assert_eq!(again, 0, "handled once");
     let p: i64 = app.row("SELECT id FROM agency WHERE code = 'P'").await.try_get("", "id").unwrap();
     let escalated: Option<i64> =
@@ -484,7 +485,7 @@ async fn a_missed_deadline_is_flagged_escalated_and_apologised_for_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_reach_a_real_smtp_server() {
     let sink = SmtpSink::start().await;
-    let smtp = app::server::mail::SmtpConfig::parse(&sink.url()).unwrap();
+    let smtp = services::mail::SmtpConfig::parse(&sink.url()).unwrap();
     let app = TestApp::spawn_with(Settings { smtp: Some(smtp), ..Default::default() }).await;
     let (code, _key) = file_case(&app, "Đèn tín hiệu giao thông không hoạt động.").await;
     let mail =

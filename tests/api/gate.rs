@@ -2,8 +2,8 @@
 //! addresses inside one IPv6 /64, parallel sends. What it may move is bounded by the daily cap
 //! per source and counter (docs/SECURITY.md).
 
-use app::server::state::Settings;
 use serde_json::{Value, json};
+use services::state::Settings;
 use ydan_tests::{TestApp, serde_urlencoded_pairs};
 
 const BROWSERS: [&str; 6] = [

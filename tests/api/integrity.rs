@@ -1,8 +1,8 @@
 //! Integrity: flags on suspicious ratings, the rate limit on open QR codes, the honeypot, and
 //! indices over unflagged, all or verified ratings.
 
-use app::domain::accounts::Role;
 use chrono::{Duration, Timelike};
+use domain::accounts::Role;
 use serde_json::{Value, json};
 use ydan_tests::TestApp;
 
@@ -98,7 +98,7 @@ async fn ratings_from_a_staff_network_are_flagged() {
 async fn ratings_outside_opening_hours_are_flagged_at_the_counter_only() {
     let app = TestApp::spawn().await;
     // A one-minute window twelve hours away from now, every day.
-    let later = chrono::Utc::now().with_timezone(&app::domain::period::vn_offset()) + Duration::hours(12);
+    let later = chrono::Utc::now().with_timezone(&domain::period::vn_offset()) + Duration::hours(12);
     let (h, m) = (later.hour(), later.minute().min(58));
     app.exec(&format!("UPDATE counter SET opening_hours = 'Mon-Sun {h:02}:{m:02}-{h:02}:{:02}'", m + 1)).await;
     app.post_form(&app.fixture.c1, &[("II.A1", "5")]).await;

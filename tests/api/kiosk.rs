@@ -1,9 +1,9 @@
 //! Kiosk tablets at the counter: the page, presses without scripts, the "why?" after a low
 //! rating, the minimum interval between presses, and ratings sent late from the tablet's queue.
 
-use app::server::state::Settings;
 use chrono::{Duration, SecondsFormat, Timelike, Utc};
 use serde_json::{Value, json};
+use services::state::Settings;
 use ydan_tests::{TestApp, serde_urlencoded_pairs};
 
 /// The cookie of a tablet enrolled for `counter` (enrolled on first use; an unknown counter
@@ -172,8 +172,8 @@ async fn presses_queued_while_offline_keep_the_time_they_were_given() {
     // A tablet enrolled ten days ago.
     tablet(&app, &c1).await;
     {
-        use app::server::entity::kiosk_device;
         use sea_orm::{EntityTrait, sea_query::Expr};
+        use services::entity::kiosk_device;
         kiosk_device::Entity::update_many()
             .col_expr(kiosk_device::Column::EnrolledAt, Expr::value(Utc::now() - Duration::days(10)))
             .exec(&app.db)
@@ -273,7 +273,7 @@ async fn kiosk_ratings_are_not_flagged_for_the_office_network_but_are_outside_op
     let flags: String = app.row("SELECT flags FROM response WHERE channel = 'qr'").await.try_get("", "flags").unwrap();
     assert_eq!(flags, "staff_network");
     // A tablet pressed while the counter is closed: open one minute a day, twelve hours away.
-    let later = Utc::now().with_timezone(&app::domain::period::vn_offset()) + Duration::hours(12);
+    let later = Utc::now().with_timezone(&domain::period::vn_offset()) + Duration::hours(12);
     let (h, m) = (later.hour(), later.minute().min(58));
     app.exec(&format!("UPDATE counter SET opening_hours = 'Mon-Sun {h:02}:{m:02}-{h:02}:{:02}'", m + 1)).await;
     assert_eq!(rate(&app, &c1, None, json!({"rating": 3})).await.status(), 201);

@@ -145,7 +145,7 @@ async fn requests_are_created_with_a_key_and_read_without_personal_data() {
     assert_eq!(status, 200, "{body}");
     let created = json(&body);
     let id = created[0]["service_request_id"].as_str().unwrap().to_owned();
-    assert!(app::domain::cases::is_tracking_code(&id));
+    assert!(domain::cases::is_tracking_code(&id));
     assert!(created[0]["service_notice"].is_string());
     let (status, body) = post(
         &app,
@@ -235,7 +235,7 @@ async fn the_update_history_is_available_as_extensions() {
     let (_, body) = post(&app, "json", &request(&key, &[])).await;
     let id = json(&body)[0]["service_request_id"].as_str().unwrap().to_owned();
     // An officer rejects it with a reason, and adds an internal note.
-    app.create_user("can.bo.xa", "một mật khẩu đủ dài", app::domain::accounts::Role::Officer, Some("P.X")).await;
+    app.create_user("can.bo.xa", "một mật khẩu đủ dài", domain::accounts::Role::Officer, Some("P.X")).await;
     let b = app.sign_in("can.bo.xa", "một mật khẩu đủ dài").await;
     let path = format!("/pakn/{id}");
     let res = app

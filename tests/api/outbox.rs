@@ -1,11 +1,7 @@
 //! The outbox when several servers share one database: every message is claimed before it is
 //! sent, so it is sent once, and a claim left by a server that stopped expires after its lease.
 
-use app::server::{
-    Settings,
-    mail::SmtpConfig,
-    services::{contacts::ContactKey, outbox},
-};
+use services::{contacts::ContactKey, mail::SmtpConfig, outbox, state::Settings};
 use std::collections::HashMap;
 use ydan_tests::{fresh_database, smtp_sink::SmtpSink};
 
@@ -78,8 +74,8 @@ async fn a_claim_left_by_a_stopped_server_expires_after_its_lease() {
     // A server claimed both and stopped: one claim's lease has run out, the other's has not.
     let past = chrono::Utc::now() - chrono::Duration::seconds(1);
     let future = chrono::Utc::now() + outbox::CLAIM_LEASE - chrono::Duration::seconds(30);
-    use app::server::entity::outbox as row;
     use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    use services::entity::outbox as row;
     for (subject, until) in [("Bị bỏ dở", past), ("Đang gửi", future)] {
         row::Entity::update_many()
             .set(row::ActiveModel {

@@ -6,7 +6,8 @@
 use crate::feedback::{PW, act, file_case, jpeg, officer, on_site, send};
 use crate::open311::{get, json, post, request};
 use crate::tickets::api_key_for;
-use app::{domain::accounts::Role, server::Settings};
+use domain::accounts::Role;
+use services::state::Settings;
 use std::time::Duration;
 use ydan_tests::{TestApp, smtp_sink::SmtpSink};
 
@@ -121,7 +122,7 @@ async fn open311_lists_only_published_cases_rounded_masked_and_without_the_resid
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_private_key_is_never_stored_and_the_mail_carries_a_working_link() {
     let sink = SmtpSink::start().await;
-    let smtp = app::server::mail::SmtpConfig::parse(&sink.url()).unwrap();
+    let smtp = services::mail::SmtpConfig::parse(&sink.url()).unwrap();
     let app = TestApp::spawn_with(Settings { smtp: Some(smtp), ..Default::default() }).await;
     let (code, key) = file_case(&app, "Cống thoát nước bị tắc.").await;
     assert_eq!(key.len(), 32, "the key keeps its length");
@@ -202,9 +203,9 @@ async fn a_residents_address_is_never_stored_readable_in_the_outbox() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relays_refusal_never_stores_the_residents_address() {
-    use app::server::services::{contacts::Field, outbox};
+    use services::{contacts::Field, outbox};
     let sink = SmtpSink::start().await;
-    let smtp = app::server::mail::SmtpConfig::parse(&sink.url()).unwrap();
+    let smtp = services::mail::SmtpConfig::parse(&sink.url()).unwrap();
     let app = TestApp::spawn_with(Settings { smtp: Some(smtp), ..Default::default() }).await;
     let (code, _) = file_case(&app, "Cột điện bị nghiêng.").await;
     sink.wait_for("an.nguyen@example.vn", &code, Duration::from_secs(20)).await.expect("the receipt arrived");

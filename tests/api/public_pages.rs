@@ -2,13 +2,13 @@
 //! capped at a year (and the page says so), the published answers are paged by the database,
 //! and the figures the database counts match a hand-built set of cases.
 
-use app::{
-    domain::period::{PUBLIC_MAX_DAYS, Period},
-    feedback::{DISCLOSURE_PAGE_SIZE, DisclosureFilter},
-    server::{entity::feedback_case, services::cases},
-};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::{
+    dto::feedback::{DISCLOSURE_PAGE_SIZE, DisclosureFilter},
+    period::{PUBLIC_MAX_DAYS, Period},
+};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use services::{cases, entity::feedback_case};
 use ydan_tests::TestApp;
 
 /// One hand-built case.
@@ -155,12 +155,12 @@ async fn a_century_is_capped_to_a_year_paged_and_counted_by_the_database() {
     }
 
     // What the figures should say, case by case, for the year up to today.
-    let today = app::domain::period::vn_date(now);
+    let today = domain::period::vn_date(now);
     let year_start = today - Duration::days(PUBLIC_MAX_DAYS as i64 - 1);
-    let cal = app::server::services::calendar::calendar(&app.db).await.unwrap();
+    let cal = services::calendar::calendar(&app.db).await.unwrap();
     let expect = |unit: i64| {
         let (mut received, mut answered, mut on_time, mut unhappy, mut days) = (0u64, 0u64, 0u64, 0u64, 0u64);
-        for c in all.iter().filter(|c| c.unit == unit && app::domain::period::vn_date(c.submitted) >= year_start) {
+        for c in all.iter().filter(|c| c.unit == unit && domain::period::vn_date(c.submitted) >= year_start) {
             received += 1;
             let handled = c.answered.or(if c.status == "rejected" { c.closed } else { None });
             let in_time = match handled {
@@ -186,8 +186,7 @@ async fn a_century_is_capped_to_a_year_paged_and_counted_by_the_database() {
     assert!(page.period_capped);
     assert_eq!((page.from, page.to), (year_start, today), "a year ending today");
     let published_this_year =
-        all.iter().filter(|c| c.published.is_some_and(|p| app::domain::period::vn_date(p) >= year_start)).count()
-            as u64;
+        all.iter().filter(|c| c.published.is_some_and(|p| domain::period::vn_date(p) >= year_start)).count() as u64;
     assert_eq!(published_this_year, 35 + 3, "the fixture publishes 35 + 3 this year");
     assert_eq!(page.total, published_this_year, "counted by the database, the old ones left out");
     assert_eq!(page.pages, published_this_year.div_ceil(DISCLOSURE_PAGE_SIZE));
@@ -198,7 +197,7 @@ async fn a_century_is_capped_to_a_year_paged_and_counted_by_the_database() {
         assert_eq!((f.received, f.answered), (received, answered), "{code}");
         let pct = |n: u64| n as f64 * 100.0 / received as f64;
         assert!((f.on_time_pct.unwrap() - pct(on_time)).abs() < 1e-9, "{code} on time: {:?}", f.on_time_pct);
-        let satisfied = app::domain::scorecard::feedback_satisfaction(received, unhappy);
+        let satisfied = domain::scorecard::feedback_satisfaction(received, unhappy);
         assert_eq!(f.satisfaction_pct, satisfied, "{code} satisfaction");
         let avg = days as f64 / answered as f64;
         assert!((f.avg_working_days.unwrap() - avg).abs() < 1e-9, "{code} days: {:?} vs {avg}", f.avg_working_days);

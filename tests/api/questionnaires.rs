@@ -1,7 +1,7 @@
 //! Questionnaires per sector: the shared templates, question types, new versions by copying,
 //! drafts edited and published, and which questionnaire a counter's QR code opens.
 
-use app::domain::accounts::Role;
+use domain::accounts::Role;
 use serde_json::{Value, json};
 use ydan_tests::{Browser, TestApp};
 

@@ -1,21 +1,16 @@
 //! The dashboards' pre-aggregated counts: whatever arrives, by whichever path, they equal what
 //! the raw responses give, and `verify` notices (and repairs) any difference.
 
-use app::{
-    domain::{
-        accounts::Role,
-        buckets,
-        integrity::Basis,
-        period::{Period, vn_date},
-        sipas::{self, Rollup},
-    },
-    server::{
-        services::{agencies, analytics::Lens, indices, kiosk::KIOSK_INSTRUMENT, now, rollups},
-        state::Settings,
-    },
-};
 use chrono::{Duration, NaiveDate, SecondsFormat, Timelike, Utc};
+use domain::{
+    accounts::Role,
+    buckets,
+    integrity::Basis,
+    period::{Period, vn_date},
+    sipas::{self, Rollup},
+};
 use serde_json::json;
+use services::{agencies, analytics::Lens, indices, kiosk::KIOSK_INSTRUMENT, now, rollups, state::Settings};
 use std::collections::BTreeMap;
 use ydan_tests::TestApp;
 
@@ -194,7 +189,7 @@ async fn assert_choices_and_hours_match_raw(app: &TestApp) {
         .unwrap()
     {
         let at: chrono::DateTime<Utc> = row.try_get("", "submitted_at").unwrap();
-        let local = at.with_timezone(&app::domain::period::vn_offset());
+        let local = at.with_timezone(&domain::period::vn_offset());
         use chrono::Datelike;
         *slow.entry((local.weekday().number_from_monday() as u8, local.hour() as u8)).or_default() += 1;
     }
@@ -254,7 +249,7 @@ async fn counts_equal_the_raw_responses_after_random_inserts_by_every_path() {
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     }
     // Open QR forms at a counter that is closed just now: flagged as outside opening hours.
-    let later = Utc::now().with_timezone(&app::domain::period::vn_offset()) + Duration::hours(12);
+    let later = Utc::now().with_timezone(&domain::period::vn_offset()) + Duration::hours(12);
     let (h, m) = (later.hour(), later.minute().min(58));
     app.exec(&format!(
         "UPDATE counter SET opening_hours = 'Mon-Sun {h:02}:{m:02}-{h:02}:{:02}' WHERE code = '{}'",
@@ -298,8 +293,8 @@ async fn counts_equal_the_raw_responses_after_random_inserts_by_every_path() {
         tablets.push(app.enrol_tablet(c).await);
     }
     {
-        use app::server::entity::kiosk_device;
         use sea_orm::{EntityTrait, sea_query::Expr};
+        use services::entity::kiosk_device;
         kiosk_device::Entity::update_many()
             .col_expr(kiosk_device::Column::EnrolledAt, Expr::value(Utc::now() - Duration::days(30)))
             .exec(&app.db)

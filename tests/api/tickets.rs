@@ -1,6 +1,6 @@
 //! Receipt-bound survey links: API keys, tickets, one use each, verified responses.
 
-use app::domain::accounts::Role;
+use domain::accounts::Role;
 use serde_json::{Value, json};
 use ydan_tests::TestApp;
 

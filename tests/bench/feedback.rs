@@ -4,8 +4,8 @@
 //! administrator and for a ward's officer).
 
 use super::{form_client, percentile};
-use app::server::entity::{agency, feedback_case, feedback_category};
 use sea_orm::{ActiveValue::Set, EntityTrait};
+use services::entity::{agency, feedback_case, feedback_category};
 use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},

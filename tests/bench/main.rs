@@ -20,13 +20,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use app::server::{
-    entity::response,
-    services::{instruments, survey::insert_answers},
-    state::InstrumentCache,
-};
 use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
 use serde_json::json;
+use services::{entity::response, instruments, state::InstrumentCache, survey::insert_answers};
 use std::{
     process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
@@ -201,7 +197,7 @@ async fn main() {
     let instrument =
         instruments::load(&db, &InstrumentCache::default(), instruments::default_id(&db).await.unwrap()).await.unwrap();
     let criteria: Vec<i64> = instrument.criteria().map(|c| c.id).collect();
-    let counter_rows = app::server::entity::counter::Entity::find().all(&db).await.unwrap();
+    let counter_rows = services::entity::counter::Entity::find().all(&db).await.unwrap();
     let start = Instant::now();
     let deadline = start + Duration::from_secs(a.seconds);
     let written = Arc::new(Mutex::new(0u64));

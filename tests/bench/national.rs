@@ -15,26 +15,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use app::{
-    domain::{
-        accounts::Role,
-        integrity::Basis,
-        period::{Period, vn_date},
-        sipas::{self, Rollup},
-    },
+use domain::{
+    accounts::Role,
     dto::ReportQuery,
-    server::{
-        entity::app_user,
-        services::{
-            access, agencies,
-            analytics::{self, Lens},
-            audit::Actor,
-            auth::{self, CurrentUser, NewUser},
-            indices, now,
-        },
-    },
+    integrity::Basis,
+    period::{Period, vn_date},
+    sipas::{self, Rollup},
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use services::{
+    access, agencies,
+    analytics::{self, Lens},
+    audit::Actor,
+    auth::{self, CurrentUser, NewUser},
+    entity::app_user,
+    indices, now,
+};
 use std::time::{Duration, Instant};
 
 const PROVINCES: [&str; 6] = ["HNI", "HCM", "THA", "DNG", "CMU", "LCU"];

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use app::server::Settings;
+use services::state::Settings;
 use std::sync::Arc;
 use ydan_tests::{TestApp, multipart_body};
 

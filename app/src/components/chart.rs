@@ -2,10 +2,8 @@
 //! needs no JavaScript, prints well, and scales on any screen. The same figures are always also
 //! given as a table next to it, for screen readers and for copying.
 
-use crate::{
-    dto::CodedFigure,
-    i18n::{Lang, percent},
-};
+use crate::i18n::{Lang, percent};
+use domain::dto::CodedFigure;
 use leptos::prelude::*;
 
 const WIDTH: f64 = 640.0;

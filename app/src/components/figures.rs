@@ -3,9 +3,9 @@
 
 use crate::{
     app::use_lang,
-    dto::IndexFigure,
     i18n::{Msg, count, percent},
 };
+use domain::dto::IndexFigure;
 use leptos::prelude::*;
 
 /// `84,5%`, or "No data yet".

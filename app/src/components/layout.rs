@@ -38,7 +38,7 @@ pub fn Header() -> impl IntoView {
     let switch = format!("/lang/{}?next={}", lang.other().tag(), encode_component(&here));
     let staff = match signed_in() {
         Some(user) => view! {
-            {(user.role != crate::domain::accounts::Role::Viewer).then(|| view! { <a href="/pakn">{t(Msg::NavInbox)}</a> })}
+            {(user.role != domain::accounts::Role::Viewer).then(|| view! { <a href="/pakn">{t(Msg::NavInbox)}</a> })}
             <a href="/quan-tri">{t(Msg::NavAdmin)}</a>
             <a href="/tai-khoan">{user.display_name.clone()}</a>
             <form class="inline" method="post" action="/dang-xuat">

@@ -2,10 +2,8 @@
 //! target lines, and a weekday × hour heatmap. Both carry native `<title>` tooltips (which
 //! need no JavaScript) and are always accompanied by a table with the same figures.
 
-use crate::{
-    analytics::{Heatmap, Targets, TrendPoint},
-    i18n::{Lang, Msg, count, percent},
-};
+use crate::i18n::{Lang, Msg, count, percent};
+use domain::dto::analytics::{Heatmap, Targets, TrendPoint};
 use leptos::prelude::*;
 
 const WIDTH: f64 = 640.0;
@@ -217,7 +215,7 @@ pub fn HeatmapChart(heatmap: Heatmap, title: String, lang: Lang) -> impl IntoVie
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{domain::period::Period, dto::IndexFigure};
+    use domain::{dto::IndexFigure, period::Period};
 
     fn point(index: Option<f64>, ci: Option<[f64; 2]>) -> TrendPoint {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();

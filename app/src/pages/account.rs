@@ -4,10 +4,9 @@
 
 use crate::{
     app::{require_sign_in, t},
-    domain::accounts::Role,
-    error::AppError,
-    i18n::Msg,
+    i18n::{Explain, Msg},
 };
+use domain::{accounts::Role, error::AppError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -3,16 +3,20 @@
 //! session's CSRF token. Per-unit actions sit in a `<details>` disclosure, which needs no script.
 
 use crate::{
-    admin_data::{
-        AdminData, AdminUnit, AdminUnits, QuestionnaireDetail, QuestionnaireRow, load_admin_data, load_questionnaire,
-    },
     app::{require_sign_in, t, use_lang},
     components::layout::encode_component,
-    domain::{accounts::Role, codes::AgencyKind},
-    dto::SignedIn,
-    error::AppError,
-    i18n::{Lang, Msg},
+    data::{load_admin_data, load_questionnaire},
+    i18n::{Explain, Lang, Msg},
     pages::{account::role_text, not_found::ErrorView, poster::PosterSheet},
+};
+use domain::{
+    accounts::Role,
+    codes::AgencyKind,
+    dto::{
+        SignedIn,
+        admin::{AdminData, AdminUnit, AdminUnits, QuestionnaireDetail, QuestionnaireRow},
+    },
+    error::AppError,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -348,7 +352,7 @@ pub fn CountersAdmin() -> impl IntoView {
                                     <input type="hidden" name="action" value="hours"/>
                                     <input type="hidden" name="code" value=c.code.clone()/>
                                     <label>{t(Msg::CounterHoursHint)}
-                                        <input type="text" name="opening_hours" value=c.opening_hours.clone() placeholder=crate::domain::integrity::DEFAULT_OPENING_HOURS/></label>
+                                        <input type="text" name="opening_hours" value=c.opening_hours.clone() placeholder=domain::integrity::DEFAULT_OPENING_HOURS/></label>
                                     <button type="submit">{t(Msg::Save)}</button>
                                 </form>
                             </details>
@@ -626,7 +630,7 @@ pub fn PostersAdmin() -> impl IntoView {
         }
         if inside.is_empty() {
             // A unit outside the administrator's scope (or no unit at all).
-            return view! { <ErrorView error=AppError::new(crate::error::ErrorCode::Forbidden)/> }.into_any();
+            return view! { <ErrorView error=AppError::new(domain::error::ErrorCode::Forbidden)/> }.into_any();
         }
         let sheets = data
             .counters

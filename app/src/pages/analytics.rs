@@ -4,21 +4,23 @@
 //! table with the same figures; every form is a plain HTML form.
 
 use crate::{
-    analytics::{
-        ActivitySummary, AlertView, Change, CommentView, Heatmap, Ranking, SampleTarget, Scorecards, StaffAnalytics,
-        Targets, Trend,
-    },
     app::{signed_in, t, use_lang},
     components::{
         figures::{FigureCells, FigureHeads, index_text, interval_text},
         trend::{HeatmapChart, TrendChart, weekday_text},
     },
-    domain::{
-        buckets::Step,
-        scorecard::{self, Band, Indicator, Measure766, Source},
-    },
-    dto::ReportParams,
     i18n::{Lang, Msg, count, decimal, percent},
+};
+use domain::{
+    buckets::Step,
+    dto::{
+        ReportParams,
+        analytics::{
+            ActivitySummary, AlertView, Change, CommentView, Heatmap, Ranking, SampleTarget, Scorecards,
+            StaffAnalytics, Targets, Trend,
+        },
+    },
+    scorecard::{self, Band, Indicator, Measure766, Source},
 };
 use leptos::prelude::*;
 
@@ -378,7 +380,7 @@ fn AlertsSection(alerts: Vec<AlertView>) -> impl IntoView {
             view! {
                 <li>
                     <a href=format!("/dashboard/{}", a.code)>{alert_text(lang, a)}</a>
-                    " · " {a.opened_at.with_timezone(&crate::domain::period::vn_offset()).format("%d/%m/%Y %H:%M").to_string()}
+                    " · " {a.opened_at.with_timezone(&domain::period::vn_offset()).format("%d/%m/%Y %H:%M").to_string()}
                 </li>
             }
         })
@@ -398,7 +400,7 @@ fn CommentsSection(comments: Vec<CommentView>, may_moderate: bool, action: Strin
     let items = comments
         .into_iter()
         .map(|c| {
-            let when = c.at.with_timezone(&crate::domain::period::vn_offset()).format("%d/%m/%Y %H:%M").to_string();
+            let when = c.at.with_timezone(&domain::period::vn_offset()).format("%d/%m/%Y %H:%M").to_string();
             let form = may_moderate.then(|| {
                 let id = c.response_id.to_string();
                 view! {
@@ -683,7 +685,7 @@ pub fn StepSelect(step: Step) -> impl IntoView {
 }
 
 /// The figure of a unit in one line, for headings of printed pages.
-pub fn figure_line(lang: Lang, f: &crate::dto::IndexFigure) -> String {
+pub fn figure_line(lang: Lang, f: &domain::dto::IndexFigure) -> String {
     let ci = interval_text(f);
     if f.index.is_none() {
         return index_text(f);

@@ -6,15 +6,19 @@
 use crate::{
     app::{require_sign_in, t, use_lang},
     data::{load_feedback_settings, load_inbox, load_officer_case, load_outbox},
-    domain::cases::{Action, MAX_NOTE, Status, Step},
-    dto::SignedIn,
-    feedback::{Inbox, InboxFilter, OfficerCase},
-    i18n::{Lang, Msg},
+    i18n::{Explain, Lang, Msg},
     pages::{
         feedback::{
             category_select, countdown_text, day, event_text, kind_select, kind_text, status_text, unit_select, when,
         },
         not_found::ErrorView,
+    },
+};
+use domain::{
+    cases::{Action, MAX_NOTE, Status, Step},
+    dto::{
+        SignedIn,
+        feedback::{Inbox, InboxFilter, OfficerCase},
     },
 };
 use leptos::prelude::*;
@@ -425,7 +429,7 @@ pub fn FeedbackSettingsPage() -> impl IntoView {
     .into_any()
 }
 
-fn settings_view(s: crate::feedback::FeedbackSettings, user: SignedIn) -> AnyView {
+fn settings_view(s: domain::dto::feedback::FeedbackSettings, user: SignedIn) -> AnyView {
     let lang = use_lang();
     let csrf = user.csrf_token.clone();
     let rules = s

@@ -9,20 +9,20 @@ use crate::{
         figures::{FigureCells, FigureHeads, index_text, interval_text},
     },
     data::{load_agency_report, load_overview},
-    domain::{
-        buckets::Step,
-        codes::AgencyKind,
-        integrity::{Basis, Flag},
-        period::Period,
-        sipas::Rollup,
-    },
-    dto::{AgencyReport, CodedFigure, QuestionnaireChoice, ReportParams, TreeRow},
     i18n::{Msg, count, percent},
     pages::{
         admin::Outcome,
         analytics::{ChangeLine, RankingSection, StaffSection, StepSelect, TrendSection},
         not_found::ErrorView,
     },
+};
+use domain::{
+    buckets::Step,
+    codes::AgencyKind,
+    dto::{AgencyReport, CodedFigure, QuestionnaireChoice, ReportParams, TreeRow},
+    integrity::{Basis, Flag},
+    period::Period,
+    sipas::Rollup,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,12 +3,12 @@
 //! JavaScript) and the download link once it is ready.
 
 use crate::{
-    analytics::ExportView,
     app::{require_sign_in, t, use_lang},
     data::{load_export, load_exports},
     i18n::{Lang, Msg, count},
     pages::not_found::ErrorView,
 };
+use domain::dto::analytics::ExportView;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;

@@ -6,17 +6,17 @@
 use crate::{
     app::{t, use_lang},
     data::{load_citizen_case, load_disclosure, load_feedback_form},
-    domain::{
-        cases::{Kind, MAX_DESCRIPTION, MAX_NOTE, Status},
-        period::vn_offset,
-        workdays::vn_date,
-    },
-    error::{AppError, FieldError},
-    feedback::{CategoryOption, CitizenCase, Disclosure, DisclosureFilter, FeedbackForm, UnitOption},
-    i18n::{Lang, Msg, percent},
+    i18n::{Explain, Lang, Msg, percent},
     pages::not_found::ErrorView,
 };
 use chrono::{DateTime, Utc};
+use domain::{
+    cases::{Kind, MAX_DESCRIPTION, MAX_NOTE, Status},
+    dto::feedback::{CategoryOption, CitizenCase, Disclosure, DisclosureFilter, FeedbackForm, UnitOption},
+    error::{AppError, FieldError},
+    period::vn_offset,
+    workdays::vn_date,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -628,7 +628,7 @@ fn disclosure_view(d: Disclosure) -> AnyView {
     let f = d.filter.clone();
     let capped = d.period_capped.then(|| {
         let (from, to) = (d.from.format("%d/%m/%Y").to_string(), d.to.format("%d/%m/%Y").to_string());
-        let days = crate::domain::period::PUBLIC_MAX_DAYS.to_string();
+        let days = domain::period::PUBLIC_MAX_DAYS.to_string();
         view! {
             <p class="note" role="status">
                 {Msg::PublicPeriodCapped.fill(lang, &[("from", &from), ("to", &to), ("days", &days)])}

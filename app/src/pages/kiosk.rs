@@ -6,11 +6,13 @@
 use crate::{
     app::{t, use_lang},
     data::load_kiosk_view,
-    domain::kiosk::{LOW_RATING, REASONS},
-    dto::KioskView,
     i18n::Msg,
     islands::{KioskIsland, KioskTexts},
     pages::{not_found::ErrorView, survey::IslandScripts},
+};
+use domain::{
+    dto::KioskView,
+    kiosk::{LOW_RATING, REASONS},
 };
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};

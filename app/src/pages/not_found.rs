@@ -1,8 +1,8 @@
 use crate::{
     app::{set_status, t},
-    error::{AppError, ErrorCode},
-    i18n::Msg,
+    i18n::{Explain, Msg},
 };
+use domain::error::{AppError, ErrorCode};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -4,7 +4,6 @@
 //! scorecards. Print CSS lays it out on A4; the browser's print dialog makes the PDF.
 
 use crate::{
-    analytics::QuarterReport,
     app::{require_sign_in, t, use_lang},
     components::figures::{FigureCells, FigureHeads, index_text},
     data::load_quarter_report,
@@ -14,6 +13,7 @@ use crate::{
         not_found::ErrorView,
     },
 };
+use domain::dto::analytics::QuarterReport;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -106,7 +106,7 @@ fn ReportBody(report: QuarterReport) -> impl IntoView {
     });
     let f = r.feedback.clone();
     let pct = move |v: Option<f64>| v.map(|v| percent(lang, v)).unwrap_or_else(|| t(Msg::NoData).to_owned());
-    let made = r.made_at.with_timezone(&crate::domain::period::vn_offset()).format("%d/%m/%Y %H:%M").to_string();
+    let made = r.made_at.with_timezone(&domain::period::vn_offset()).format("%d/%m/%Y %H:%M").to_string();
     view! {
         <Title text=format!("{} {} – {name}", t(Msg::ReportTitle), r.quarter)/>
         <div class="report">

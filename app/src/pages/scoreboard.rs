@@ -4,7 +4,6 @@
 //! links to the level below it, so every unit has an address to share.
 
 use crate::{
-    analytics::{FeedbackFigures, ScoreRow, Scoreboard},
     app::{t, use_lang},
     components::figures::{FigureCells, FigureHeads, index_text},
     data::load_scoreboard,
@@ -14,6 +13,7 @@ use crate::{
         not_found::ErrorView,
     },
 };
+use domain::dto::analytics::{FeedbackFigures, ScoreRow, Scoreboard};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

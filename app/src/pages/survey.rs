@@ -5,12 +5,14 @@
 use crate::{
     app::{t, use_lang},
     data::{load_counter_info, load_survey_form, load_ticket_form},
-    domain::scale::TEXT_MAX_CHARS,
-    dto::{CriterionView, ScalePointView, SurveyForm},
-    error::{AppError, FieldError},
-    i18n::{Lang, Msg},
+    i18n::{Explain, Lang, Msg},
     islands::{SurveyFormIsland, SurveyTexts},
     pages::not_found::ErrorView,
+};
+use domain::{
+    dto::{CriterionView, ScalePointView, SurveyForm},
+    error::{AppError, FieldError},
+    scale::TEXT_MAX_CHARS,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,14 +3,12 @@
 //! in the query string) is checked.
 
 use super::format::{Fmt, errors, internal};
-use app::{
-    error::ErrorCode,
-    server::{AppState, services::tickets},
-};
 use axum::{
     http::{HeaderMap, StatusCode, header},
     response::Response,
 };
+use domain::error::ErrorCode;
+use services::{state::AppState, tickets};
 
 /// Largest request body: three photos as base64 data URLs, and the text.
 pub(super) const POST_LIMIT: usize = 24 * 1024 * 1024;

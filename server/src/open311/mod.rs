@@ -14,22 +14,7 @@ mod body;
 mod format;
 
 use crate::http::client_ip;
-use app::{
-    domain::{
-        cases::{Kind, Status},
-        privacy::mask_personal_numbers,
-    },
-    error::ErrorCode,
-    server::{
-        AppState,
-        entity::{agency, case_event, feedback_case, feedback_category},
-        photos::{self, PhotoError},
-        services::{
-            cases::{self, NewCase},
-            tickets,
-        },
-    },
-};
+use app::i18n::Explain;
 use axum::{
     Router,
     extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State},
@@ -39,8 +24,20 @@ use axum::{
 };
 use body::{UNKEYED_LIMIT, query_key, read_keyed_body};
 use chrono::{DateTime, Duration, Utc};
+use domain::{
+    cases::{Kind, Status},
+    error::ErrorCode,
+    privacy::mask_personal_numbers,
+};
 use format::{Fmt, Params, V, errors, internal, lang_of, respond, s, split};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use services::{
+    cases::{self, NewCase},
+    entity::{agency, case_event, feedback_case, feedback_category},
+    photos::{self, PhotoError},
+    state::AppState,
+    tickets,
+};
 use std::{collections::HashMap, net::SocketAddr};
 
 /// The default and largest window of GET requests.
@@ -234,7 +231,7 @@ async fn post_file(
         }
         Err(_) => return internal(fmt),
     };
-    if let Err(e) = app::domain::text::check_pairs(p.0.iter().map(|(n, v)| (n, v))) {
+    if let Err(e) = domain::text::check_pairs(p.0.iter().map(|(n, v)| (n, v))) {
         let lang = lang_of(&headers);
         let list = e.fields.iter().map(|f| format!("{}: {}", f.field, f.message(lang))).collect();
         return errors(fmt, StatusCode::BAD_REQUEST, list);
@@ -580,8 +577,8 @@ async fn updates(state: &AppState, fmt: Fmt, p: &Params, _headers: &HeaderMap) -
     };
     // A key reads the history of its own agency's cases (its unit and the units below), never
     // another agency's.
-    let Ok(units) = app::server::services::agencies::all(&state.db).await else { return internal(fmt) };
-    let scope = app::server::services::access::subtree(&units, key.agency_id);
+    let Ok(units) = services::agencies::all(&state.db).await else { return internal(fmt) };
+    let scope = services::access::subtree(&units, key.agency_id);
     let events = case_event::Entity::find()
         .filter(case_event::Column::At.gte(start))
         .filter(case_event::Column::At.lte(end))

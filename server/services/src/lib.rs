@@ -1,0 +1,55 @@
+//! Ý Dân's services: every query and transaction behind the pages, server functions, API
+//! handlers, the CLI and the tests, so every path goes through the same checks. Each function
+//! takes the database (or a transaction, or the application state) and plain values, applies the
+//! domain rules (`domain`) and runs its queries. Also here: the database rows (`entity`), the
+//! application state with its caches (`state`), and the server-side formats and channels the
+//! services use: mail, photos, QR codes, spreadsheets, upload budgets. Never compiled into the
+//! browser bundle; depends on `domain` only among the product's crates.
+
+// Tests may unwrap: a panic is how they fail.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod access;
+pub mod admin;
+pub mod admin_view;
+pub mod agencies;
+pub mod alerts;
+pub mod analytics;
+pub mod anomalies;
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod cases;
+pub mod contacts;
+pub mod entity;
+pub mod exports;
+pub mod indices;
+pub mod instruments;
+pub mod integrity;
+pub mod kiosk;
+pub mod mail;
+pub mod meta;
+pub mod outbox;
+pub mod photos;
+pub mod qr;
+pub mod questionnaires;
+pub mod reports;
+pub mod rollups;
+pub mod scorecards;
+pub mod sheets;
+pub mod state;
+pub mod survey;
+pub mod tablets;
+pub mod tickets;
+pub mod uploads;
+
+pub use state::{AppState, Settings};
+
+use chrono::{DateTime, Utc};
+
+/// The current instant, truncated to microseconds: both databases store that precision, so a
+/// value read back compares equal to the one written.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}
