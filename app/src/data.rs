@@ -2,7 +2,7 @@
 //! the application state, calls a service and returns a wire type; rules live in the services.
 
 use domain::{
-    dto::{AgencyReport, CounterInfo, KioskView, Overview, PosterData, ReportParams, SurveyForm},
+    dto::{CounterInfo, KioskView, Overview, PosterData, ReportParams, SurveyForm, analytics::AgencyReport},
     error::AppError,
 };
 use leptos::prelude::*;
@@ -113,7 +113,7 @@ pub async fn load_overview(params: ReportParams) -> Result<Overview, AppError> {
 #[server(prefix = "/fn", endpoint = "agency_report")]
 pub async fn load_agency_report(code: String, params: ReportParams) -> Result<AgencyReport, AppError> {
     let state = app_state()?;
-    let viewer = use_context::<services::auth::CurrentUser>();
+    let viewer = use_context::<services::current_user::CurrentUser>();
     services::analytics::agency_report(&state, viewer.as_ref(), &code, report_query(&params)?).await
 }
 
@@ -160,8 +160,8 @@ pub async fn load_citizen_case(code: String, key: String) -> Result<domain::dto:
 
 /// The signed-in user, for server functions only staff may call.
 #[cfg(feature = "ssr")]
-fn staff_user() -> Result<services::auth::CurrentUser, AppError> {
-    use_context::<services::auth::CurrentUser>().ok_or_else(|| domain::error::ErrorCode::NotSignedIn.into())
+fn staff_user() -> Result<services::current_user::CurrentUser, AppError> {
+    use_context::<services::current_user::CurrentUser>().ok_or_else(|| domain::error::ErrorCode::NotSignedIn.into())
 }
 
 #[server(prefix = "/fn", endpoint = "inbox")]

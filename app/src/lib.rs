@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod components;
+pub mod context;
 pub mod data;
 pub mod i18n;
 pub mod islands;

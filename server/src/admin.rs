@@ -3,7 +3,7 @@
 //! redirects back with `?ok=1` or shows the page again with the problem and the values sent.
 
 use crate::{
-    http::{page_with, render_error},
+    render::{page_with, render_error},
     session::{check_csrf, current_user},
 };
 use app::pages::admin::{AdminAttempt, NewApiKey};
@@ -19,7 +19,7 @@ use domain::{
 use leptos::prelude::provide_context;
 use services::{
     admin::{self, UnitDraft},
-    auth::CurrentUser,
+    current_user::CurrentUser,
     questionnaires,
     state::AppState,
     tickets,
@@ -67,7 +67,7 @@ where
     let Some(user) = current_user(&state, &parts.headers).await else {
         return Redirect::to(&format!("/dang-nhap?next={path}")).into_response();
     };
-    let bytes = axum::body::to_bytes(body, crate::http::BODY_LIMIT).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, crate::request::BODY_LIMIT).await.unwrap_or_default();
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
     let posted = Posted { last: pairs.iter().cloned().collect(), pairs };
     if let Err(e) = check_csrf(&user, posted.last.get("csrf").map(String::as_str)) {
@@ -268,7 +268,7 @@ pub async fn api_keys(State(state): State<AppState>, req: Request) -> Response {
     let Some(user) = current_user(&state, &parts.headers).await else {
         return Redirect::to("/dang-nhap?next=/quan-tri/khoa-api").into_response();
     };
-    let bytes = axum::body::to_bytes(body, crate::http::BODY_LIMIT).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, crate::request::BODY_LIMIT).await.unwrap_or_default();
     let form: HashMap<String, String> =
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default().into_iter().collect();
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
@@ -306,7 +306,7 @@ pub async fn tablets(State(state): State<AppState>, req: Request) -> Response {
     let Some(user) = current_user(&state, &parts.headers).await else {
         return Redirect::to("/dang-nhap?next=/quan-tri/may-tinh-bang").into_response();
     };
-    let bytes = match axum::body::to_bytes(body, crate::http::BODY_LIMIT).await {
+    let bytes = match axum::body::to_bytes(body, crate::request::BODY_LIMIT).await {
         Ok(b) => b,
         Err(_) => return render_error(&state, &parts.headers, ErrorCode::PayloadTooLarge.into()).await,
     };

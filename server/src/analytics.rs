@@ -67,11 +67,11 @@ pub async fn download(State(state): State<AppState>, Path(id): Path<i64>, req: R
     };
     let (path, name, format) = match exports::file(&state, &user, id).await {
         Ok(found) => found,
-        Err(e) => return crate::http::render_error(&state, req.headers(), e).await,
+        Err(e) => return crate::render::render_error(&state, req.headers(), e).await,
     };
     let file = match tokio::fs::File::open(&path).await {
         Ok(file) => file,
-        Err(_) => return crate::http::render_error(&state, req.headers(), ErrorCode::ExportNotFound.into()).await,
+        Err(_) => return crate::render::render_error(&state, req.headers(), ErrorCode::ExportNotFound.into()).await,
     };
     let len = file.metadata().await.map(|m| m.len()).ok();
     // Read in chunks as the client takes them: a file of any size costs 64 kB of memory.

@@ -2,11 +2,9 @@
 //! OpenAPI document at `/api/v1/openapi.json`. Errors are always
 //! `{"code": "snake_case", "message": "...", "fields": [...]}` with the status the code implies.
 
-use crate::http::{BODY_LIMIT, client_ip, scoped_key};
-use app::{
-    data::{report_query, today},
-    i18n::{Explain, Lang},
-};
+use crate::json::{ApiError, api_lang, json_object};
+use crate::request::client_ip;
+use app::data::{report_query, today};
 use axum::{
     Json, Router,
     body::Bytes,
@@ -22,10 +20,13 @@ use domain::{
     survey::{Channel, RawAnswer},
 };
 use serde_json::{Map, Value, json};
+use services::meta::scoped_key;
 use services::{
-    agencies, indices,
+    agencies,
+    doors::Door,
+    indices,
     state::AppState,
-    survey::{self, Door, Submission},
+    survey::{self, Submission},
     tickets,
 };
 use std::{collections::HashMap, net::SocketAddr};
@@ -43,55 +44,6 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
-}
-
-/// An error on its way to an API client, in the client's language.
-pub struct ApiError {
-    error: AppError,
-    lang: Lang,
-}
-
-impl ApiError {
-    pub fn new(error: AppError, lang: Lang) -> Self {
-        ApiError { error, lang }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let ApiError { error, lang } = self;
-        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status.is_server_error() {
-            // The cause stays in the log; the client gets the code and a generic message.
-            tracing::error!(code = error.code.as_str(), detail = ?error.detail, "API request failed");
-        }
-        let fields: Vec<Value> = error
-            .fields
-            .iter()
-            .map(|f| json!({"field": f.field, "code": f.code.as_str(), "message": f.message(lang)}))
-            .collect();
-        let mut body = json!({"code": error.code.as_str(), "message": error.message(lang)});
-        if !fields.is_empty() {
-            body["fields"] = Value::Array(fields);
-        }
-        let mut res = (status, [(header::CONTENT_LANGUAGE, lang.tag())], Json(body)).into_response();
-        if let Some(seconds) = error.code.retry_after() {
-            res.headers_mut().insert(header::RETRY_AFTER, seconds.into());
-        }
-        if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-        }
-        res
-    }
-}
-
-/// API clients choose their language with `Accept-Language`; Vietnamese otherwise.
-pub(crate) fn api_lang(headers: &HeaderMap) -> Lang {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Lang::from_accept_language)
-        .unwrap_or_default()
 }
 
 async fn unknown_route(headers: HeaderMap) -> ApiError {
@@ -294,7 +246,7 @@ async fn post_response(
         None => None,
     };
     let found = match &target {
-        Target::Counter(code) => survey::counter_context(&state, code).await.map(|ctx| (ctx, None)),
+        Target::Counter(code) => services::doors::counter_context(&state, code).await.map(|ctx| (ctx, None)),
         Target::Ticket(token) => tickets::open(&state, token).await.map(|open| (open.counter, Some(open.ticket))),
     };
     let (ctx, ticket) = match found {
@@ -387,34 +339,6 @@ async fn post_ticket(
         )
             .into_response(),
         Err(e) => fail(e),
-    }
-}
-
-/// Reads a JSON object body, with the API's errors for the wrong type, size or syntax.
-pub(crate) fn json_object(
-    headers: &HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Map<String, Value>, AppError> {
-    let is_json =
-        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).is_some_and(
-            |mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-            },
-        );
-    if !is_json {
-        return Err(ErrorCode::UnsupportedMediaType.into());
-    }
-    let bytes = match body {
-        Ok(b) if b.len() <= BODY_LIMIT => b,
-        Ok(_) => return Err(ErrorCode::PayloadTooLarge.into()),
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ErrorCode::PayloadTooLarge.into()),
-        Err(_) => return Err(ErrorCode::InvalidJson.into()),
-    };
-    match serde_json::from_slice(&bytes) {
-        // Text the database or XML cannot hold (NUL, U+FFFE…) is refused here, field named.
-        Ok(Value::Object(map)) => domain::text::check_json(&map).map(|()| map),
-        _ => Err(ErrorCode::InvalidJson.into()),
     }
 }
 

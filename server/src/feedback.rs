@@ -4,7 +4,8 @@
 
 use crate::{
     admin::{Posted, handle},
-    http::{client_ip, page_with, render_page},
+    render::{page_with, render_page},
+    request::client_ip,
     session::current_user,
 };
 use app::pages::feedback::{FeedbackAttempt, TrackAttempt};
@@ -135,7 +136,7 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
             }
         }
     } else {
-        let bytes = axum::body::to_bytes(body, crate::http::BODY_LIMIT).await.unwrap_or_default();
+        let bytes = axum::body::to_bytes(body, crate::request::BODY_LIMIT).await.unwrap_or_default();
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
         values.extend(pairs);
     }
@@ -208,7 +209,7 @@ pub async fn lookup(Query(q): Query<HashMap<String, String>>) -> Response {
 /// `POST /gop-y/theo-doi/{code}`: the resident replies, rates or reopens through the private link.
 pub async fn citizen(State(state): State<AppState>, Path(code): Path<String>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, crate::http::BODY_LIMIT).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, crate::request::BODY_LIMIT).await.unwrap_or_default();
     let f: HashMap<String, String> =
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default().into_iter().collect();
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
@@ -219,7 +220,7 @@ pub async fn citizen(State(state): State<AppState>, Path(code): Path<String>, re
             let e = AppError::invalid(vec![FieldError::new("confirm", ErrorCode::Required)]);
             return track_again(&state, parts, e).await;
         }
-        return match services::contacts::erase_by_resident(&state, &code, &key).await {
+        return match services::cases::erase_contact_by_resident(&state, &code, &key).await {
             Ok(()) => Redirect::to(&format!("{}&erased=1", cases::private_path(&code, &key))).into_response(),
             Err(e) => track_again(&state, parts, e).await,
         };

@@ -3,8 +3,9 @@
 //! including presses the tablet kept while the network was down.
 
 use crate::{
-    api::{ApiError, api_lang, json_object},
-    http::{BODY_LIMIT, client_ip, render_error, render_page},
+    json::{ApiError, api_lang, json_object},
+    render::{render_error, render_page},
+    request::{BODY_LIMIT, client_ip},
 };
 use app::pages::kiosk::KioskState;
 use axum::{

@@ -7,18 +7,24 @@
 pub mod admin;
 pub mod analytics;
 pub mod api;
+pub mod config;
 pub mod db;
 pub mod feedback;
 pub mod headers;
-pub mod http;
+pub mod json;
 pub mod kiosk;
 pub mod listen;
 pub mod memory;
 pub mod open311;
+pub mod render;
+pub mod request;
+pub mod routes;
 pub mod seed;
 pub mod seed_national;
 pub mod session;
 pub mod staff;
+pub mod survey;
 pub mod workers;
 
-pub use http::{Config, build_state, router};
+pub use config::{Config, build_state};
+pub use routes::router;

@@ -94,7 +94,7 @@ enum Command {
         export_dir: String,
         /// Months after a case was closed (or its answer published) before the resident's
         /// contact details are erased.
-        #[arg(long, env = "YDAN_CONTACT_RETENTION_MONTHS", default_value_t = services::contacts::DEFAULT_RETENTION_MONTHS, value_parser = clap::value_parser!(u32).range(1..=240))]
+        #[arg(long, env = "YDAN_CONTACT_RETENTION_MONTHS", default_value_t = domain::contact::DEFAULT_RETENTION_MONTHS, value_parser = clap::value_parser!(u32).range(1..=240))]
         contact_retention_months: u32,
     },
 
@@ -191,14 +191,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 },
             )
             .await
-            .map_err(|e| app::i18n::Explain::message(&e, app::i18n::Lang::Vi))?;
+            .map_err(|e| app::i18n::errors::Explain::message(&e, app::i18n::Lang::Vi))?;
             eprintln!("ydan: system administrator '{}' created", user.login);
             Ok(())
         }
         Command::CreateApiKey { unit, name } => {
-            let (key, _) = services::tickets::create_api_key_cli(&db, &unit, &name)
-                .await
-                .map_err(|e| format!("create-api-key: {}", app::i18n::Explain::message(&e, app::i18n::Lang::En)))?;
+            let (key, _) = services::tickets::create_api_key_cli(&db, &unit, &name).await.map_err(|e| {
+                format!("create-api-key: {}", app::i18n::errors::Explain::message(&e, app::i18n::Lang::En))
+            })?;
             // The key alone on standard output, for scripts; it is never shown again.
             println!("{key}");
             eprintln!("ydan: API key created for unit {unit}; keep it secret");
@@ -431,8 +431,8 @@ fn parse_766(points: &str, target: f64) -> Result<domain::scorecard::Rules766, S
 /// Where the key of residents' contact details comes from: `--contact-key-file`, else
 /// `YDAN_CONTACT_KEY`, else `contact.key` next to the database. Every command that writes
 /// contact details (serve, seed-demo) uses the same one.
-fn contact_key_source(file: Option<&str>, database: &str) -> services::contacts::ContactKeySource {
-    use services::contacts::ContactKeySource;
+fn contact_key_source(file: Option<&str>, database: &str) -> services::contact_key::ContactKeySource {
+    use services::contact_key::ContactKeySource;
     match (file, std::env::var("YDAN_CONTACT_KEY").ok().filter(|k| !k.is_empty())) {
         (Some(file), _) => ContactKeySource::File(file.into()),
         (None, Some(hex)) => ContactKeySource::Hex(hex),

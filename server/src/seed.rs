@@ -10,14 +10,14 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     TransactionTrait,
 };
-use services::contacts::ContactKeySource;
+use services::contact_key::ContactKeySource;
 use services::{
     agencies::{self, NewAgency},
     audit::Actor,
     auth::{self, NewUser},
     entity::response,
-    instruments, meta, rollups,
-    state::InstrumentCache,
+    instruments::{self, InstrumentCache},
+    meta, rollups,
     survey::insert_answers,
 };
 use std::io::Write;
@@ -276,13 +276,14 @@ const CASES: &[(&str, &str, &str, &str, Option<&str>)] = &[
 async fn seed_demo_cases(db: &DatabaseConnection, contact_key: &ContactKeySource) -> Result<usize, AppError> {
     use services::cases::{self, NewCase, OfficerInput};
     let settings = services::state::Settings { contact_key: contact_key.clone(), ..Default::default() };
-    let state = crate::http::build_state(db.clone(), &crate::http::Config { settings, ..Default::default() }).await?;
+    let state =
+        crate::config::build_state(db.clone(), &crate::config::Config { settings, ..Default::default() }).await?;
     let user = services::entity::app_user::Entity::find()
         .filter(services::entity::app_user::Column::Login.eq("halong.canbo"))
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal("demo officer missing"))?;
-    let officer = auth::CurrentUser::for_service(&user);
+    let officer = services::current_user::CurrentUser::for_service(&user);
     for (kind, category, unit, description, answer) in CASES {
         let created = cases::submit(
             &state,

@@ -14,8 +14,8 @@ use domain::{codes::AgencyKind, error::AppError, period::vn_offset};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait, Value};
 use services::{
     agencies::{self, NewAgency},
-    instruments, meta, rollups,
-    state::InstrumentCache,
+    instruments::{self, InstrumentCache},
+    meta, rollups,
 };
 
 /// The 34 provinces and cities after the 2025 reorganisation: code, Vietnamese and English name.

@@ -13,7 +13,8 @@ use domain::{
 };
 use sea_orm::EntityTrait;
 use services::{
-    auth::{self, CurrentUser, SESSION_COOKIE},
+    auth::{self, SESSION_COOKIE},
+    current_user::CurrentUser,
     entity::agency,
     state::AppState,
 };

@@ -2,7 +2,8 @@
 //! with the problem marked when something is wrong, like the citizen's survey.
 
 use crate::{
-    http::{client_ip, page_with, render_error, safe_next},
+    render::{page_with, render_error},
+    request::{client_ip, safe_next},
     session::{check_csrf, clear_session_cookie, current_user, session_cookie},
 };
 use app::pages::account::{LoginAttempt, PasswordAttempt};
@@ -14,7 +15,7 @@ use axum::{
 };
 use domain::error::{AppError, ErrorCode};
 use leptos::prelude::provide_context;
-use services::{auth, state::AppState, survey::device_hash};
+use services::{auth, doors::device_hash, state::AppState};
 use std::{collections::HashMap, net::SocketAddr};
 
 fn status_of(e: &AppError) -> StatusCode {
@@ -24,7 +25,7 @@ fn status_of(e: &AppError) -> StatusCode {
 /// Reads an urlencoded form from a request whose parts are still needed afterwards.
 async fn form_of(req: Request) -> (axum::http::request::Parts, HashMap<String, String>) {
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, crate::http::BODY_LIMIT).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, crate::request::BODY_LIMIT).await.unwrap_or_default();
     let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
     (parts, fields.into_iter().collect())
 }

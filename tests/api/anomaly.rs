@@ -12,8 +12,8 @@ use sea_orm::{EntityTrait, Set, TransactionTrait};
 use services::{
     alerts,
     entity::{index_alert, response},
-    instruments, now, rollups,
-    state::InstrumentCache,
+    instruments::{self, InstrumentCache},
+    now, rollups,
     survey::insert_answers,
 };
 use ydan_tests::TestApp;

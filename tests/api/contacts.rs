@@ -64,7 +64,7 @@ async fn contact_details_are_stored_encrypted_and_old_plain_rows_are_encrypted_a
 
     // Another key than the one the data was sealed with: the server refuses to start.
     let mut settings = app.settings.clone();
-    settings.contact_key = services::contacts::ContactKeySource::Hex("11".repeat(32));
+    settings.contact_key = services::contact_key::ContactKeySource::Hex("11".repeat(32));
     let refused = server::build_state(app.db.clone(), &server::Config { settings, ..Default::default() }).await;
     assert!(refused.is_err(), "a wrong contact key is refused at start");
 }
@@ -213,7 +213,7 @@ async fn a_message_queued_before_an_erasure_is_not_sent() {
     sink.wait_for(EMAIL, &code, std::time::Duration::from_secs(20)).await.expect("the receipt arrived");
     // Erased while a message about the case waits (queued by hand, as if by a slower server).
     let state = app.state().await;
-    services::contacts::erase_by_resident(&state, &code, &key).await.unwrap();
+    services::cases::erase_contact_by_resident(&state, &code, &key).await.unwrap();
     let id: i64 = app
         .row(&format!("SELECT id FROM feedback_case WHERE tracking_code = '{code}'"))
         .await

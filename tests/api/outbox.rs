@@ -1,7 +1,7 @@
 //! The outbox when several servers share one database: every message is claimed before it is
 //! sent, so it is sent once, and a claim left by a server that stopped expires after its lease.
 
-use services::{contacts::ContactKey, mail::SmtpConfig, outbox, state::Settings};
+use services::{contact_key::ContactKey, mail::SmtpConfig, outbox, state::Settings};
 use std::collections::HashMap;
 use ydan_tests::{fresh_database, smtp_sink::SmtpSink};
 

@@ -203,7 +203,7 @@ async fn a_residents_address_is_never_stored_readable_in_the_outbox() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relays_refusal_never_stores_the_residents_address() {
-    use services::{contacts::Field, outbox};
+    use services::{contact_key::Field, outbox};
     let sink = SmtpSink::start().await;
     let smtp = services::mail::SmtpConfig::parse(&sink.url()).unwrap();
     let app = TestApp::spawn_with(Settings { smtp: Some(smtp), ..Default::default() }).await;

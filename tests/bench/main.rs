@@ -22,7 +22,11 @@
 
 use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
 use serde_json::json;
-use services::{entity::response, instruments, state::InstrumentCache, survey::insert_answers};
+use services::{
+    entity::response,
+    instruments::{self, InstrumentCache},
+    survey::insert_answers,
+};
 use std::{
     process::{Child, Command, Stdio},
     sync::{Arc, Mutex},

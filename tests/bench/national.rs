@@ -27,7 +27,8 @@ use services::{
     access, agencies,
     analytics::{self, Lens},
     audit::Actor,
-    auth::{self, CurrentUser, NewUser},
+    auth::{self, NewUser},
+    current_user::CurrentUser,
     entity::app_user,
     indices, now,
 };

@@ -6,6 +6,9 @@
 use super::cases::clean_text;
 use crate::error::{ErrorCode, FieldError};
 
+/// Months after a case ended before its contact details are erased, unless configured.
+pub const DEFAULT_RETENTION_MONTHS: u32 = 24;
+
 /// Longest name a person may give.
 pub const MAX_NAME: usize = 100;
 

@@ -2,7 +2,7 @@
 //! when the sample is small. "No data" is written as such, never as 0%.
 
 use crate::{
-    app::use_lang,
+    context::use_lang,
     i18n::{Msg, count, percent},
 };
 use domain::dto::IndexFigure;

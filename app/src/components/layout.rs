@@ -1,24 +1,12 @@
 //! The frame around every page: header with the language switch, footer with the demo notice.
 
 use crate::{
-    app::{signed_in, t, use_lang},
+    context::{encode_component, signed_in, t, use_lang},
     data::load_installation,
     i18n::Msg,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
-
-/// Percent-encodes a local path for use inside a query string.
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -81,16 +69,5 @@ pub fn Footer() -> impl IntoView {
             </Suspense>
             <p>{t(Msg::FooterText)}</p>
         </footer>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::encode_component;
-
-    #[test]
-    fn paths_are_encoded_for_the_next_parameter() {
-        assert_eq!(encode_component("/dashboard?from=2026-01-01&to=x"), "/dashboard%3Ffrom%3D2026-01-01%26to%3Dx");
-        assert_eq!(encode_component("/s/ab c"), "/s/ab%20c");
     }
 }

@@ -4,7 +4,6 @@
 pub mod errors;
 
 pub use domain::lang::{LANG_COOKIE, Lang};
-pub use errors::Explain;
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 

@@ -3,8 +3,8 @@
 //! problem marked when something is wrong.
 
 use crate::{
-    app::{require_sign_in, t},
-    i18n::{Explain, Msg},
+    context::{require_sign_in, t},
+    i18n::{Msg, errors::Explain},
 };
 use domain::{accounts::Role, error::AppError};
 use leptos::prelude::*;
@@ -38,7 +38,7 @@ pub fn LoginPage() -> impl IntoView {
     let attempt = use_context::<LoginAttempt>();
     let next = use_query_map().get_untracked().get("next").unwrap_or_default();
     let login = attempt.as_ref().map(|a| a.login.clone()).unwrap_or_default();
-    let error = attempt.map(|a| a.error.message(crate::app::use_lang()));
+    let error = attempt.map(|a| a.error.message(crate::context::use_lang()));
     view! {
         <Title text=t(Msg::LoginTitle)/>
         <h1>{t(Msg::LoginTitle)}</h1>
@@ -64,7 +64,7 @@ pub fn AccountPage() -> impl IntoView {
     let Some(user) = require_sign_in() else {
         return ().into_any();
     };
-    let lang = crate::app::use_lang();
+    let lang = crate::context::use_lang();
     let changed = use_query_map().get_untracked().get("doi").is_some();
     let error = use_context::<PasswordAttempt>().map(|a| a.error.message(lang));
     let unit = match &user.agency {

@@ -3,10 +3,9 @@
 //! session's CSRF token. Per-unit actions sit in a `<details>` disclosure, which needs no script.
 
 use crate::{
-    app::{require_sign_in, t, use_lang},
-    components::layout::encode_component,
+    context::{encode_component, require_sign_in, t, use_lang},
     data::{load_admin_data, load_questionnaire},
-    i18n::{Explain, Lang, Msg},
+    i18n::{Lang, Msg, errors::Explain},
     pages::{account::role_text, not_found::ErrorView, poster::PosterSheet},
 };
 use domain::{

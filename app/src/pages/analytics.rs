@@ -4,11 +4,11 @@
 //! table with the same figures; every form is a plain HTML form.
 
 use crate::{
-    app::{signed_in, t, use_lang},
     components::{
         figures::{FigureCells, FigureHeads, index_text, interval_text},
         trend::{HeatmapChart, TrendChart, weekday_text},
     },
+    context::{signed_in, t, use_lang},
     i18n::{Lang, Msg, count, decimal, percent},
 };
 use domain::{

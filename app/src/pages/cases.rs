@@ -4,9 +4,9 @@
 //! holidays) and the outbox (`/quan-tri/thu-di`). Forms post to `server/src/feedback.rs`.
 
 use crate::{
-    app::{require_sign_in, t, use_lang},
+    context::{require_sign_in, t, use_lang},
     data::{load_feedback_settings, load_inbox, load_officer_case, load_outbox},
-    i18n::{Explain, Lang, Msg},
+    i18n::{Lang, Msg, errors::Explain},
     pages::{
         feedback::{
             category_select, countdown_text, day, event_text, kind_select, kind_text, status_text, unit_select, when,

@@ -3,11 +3,11 @@
 //! Filters are a plain GET form, so everything works without JavaScript.
 
 use crate::{
-    app::{t, use_lang},
     components::{
         chart::IndexChart,
         figures::{FigureCells, FigureHeads, index_text, interval_text},
     },
+    context::{t, use_lang},
     data::{load_agency_report, load_overview},
     i18n::{Msg, count, percent},
     pages::{
@@ -19,7 +19,7 @@ use crate::{
 use domain::{
     buckets::Step,
     codes::AgencyKind,
-    dto::{AgencyReport, CodedFigure, QuestionnaireChoice, ReportParams, TreeRow},
+    dto::{CodedFigure, QuestionnaireChoice, ReportParams, TreeRow, analytics::AgencyReport},
     integrity::{Basis, Flag},
     period::Period,
     sipas::Rollup,

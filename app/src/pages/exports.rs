@@ -3,7 +3,7 @@
 //! JavaScript) and the download link once it is ready.
 
 use crate::{
-    app::{require_sign_in, t, use_lang},
+    context::{require_sign_in, t, use_lang},
     data::{load_export, load_exports},
     i18n::{Lang, Msg, count},
     pages::not_found::ErrorView,

@@ -4,9 +4,9 @@
 //! so all of it works with JavaScript off; a small script only offers the phone's location.
 
 use crate::{
-    app::{t, use_lang},
+    context::{t, use_lang},
     data::{load_citizen_case, load_disclosure, load_feedback_form},
-    i18n::{Explain, Lang, Msg, percent},
+    i18n::{Lang, Msg, errors::Explain, percent},
     pages::not_found::ErrorView,
 };
 use chrono::{DateTime, Utc};
@@ -646,7 +646,7 @@ fn disclosure_view(d: Disclosure) -> AnyView {
         ]
         .iter()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}&", crate::components::layout::encode_component(v)))
+        .map(|(k, v)| format!("{k}={}&", crate::context::encode_component(v)))
         .collect();
         move |page: u64| format!("/cong-khai?{query}page={page}")
     };

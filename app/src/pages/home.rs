@@ -1,4 +1,4 @@
-use crate::{app::t, i18n::Msg};
+use crate::{context::t, i18n::Msg};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -4,7 +4,7 @@
 //! repeated presses ignored, and ratings queued on the tablet while the network is down.
 
 use crate::{
-    app::{t, use_lang},
+    context::{t, use_lang},
     data::load_kiosk_view,
     i18n::Msg,
     islands::{KioskIsland, KioskTexts},

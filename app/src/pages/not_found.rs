@@ -1,6 +1,6 @@
 use crate::{
-    app::{set_status, t},
-    i18n::{Explain, Msg},
+    context::{set_status, t},
+    i18n::{Msg, errors::Explain},
 };
 use domain::error::{AppError, ErrorCode};
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! A counter's printable poster: the QR code, the unit and counter, and a one-line instruction
 //! in Vietnamese. `?size=a5` sets the page to A5; the default is A4.
 
-use crate::{app::t, data::load_poster, i18n::Msg, pages::not_found::ErrorView};
+use crate::{context::t, data::load_poster, i18n::Msg, pages::not_found::ErrorView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -4,8 +4,8 @@
 //! scorecards. Print CSS lays it out on A4; the browser's print dialog makes the PDF.
 
 use crate::{
-    app::{require_sign_in, t, use_lang},
     components::figures::{FigureCells, FigureHeads, index_text},
+    context::{require_sign_in, t, use_lang},
     data::load_quarter_report,
     i18n::{Msg, count, decimal, percent},
     pages::{

@@ -4,8 +4,8 @@
 //! links to the level below it, so every unit has an address to share.
 
 use crate::{
-    app::{t, use_lang},
     components::figures::{FigureCells, FigureHeads, index_text},
+    context::{t, use_lang},
     data::load_scoreboard,
     i18n::{Lang, Msg, count, decimal, percent},
     pages::{

@@ -3,9 +3,9 @@
 //! the island only adds a progress line and a double-send guard.
 
 use crate::{
-    app::{t, use_lang},
+    context::{t, use_lang},
     data::{load_counter_info, load_survey_form, load_ticket_form},
-    i18n::{Explain, Lang, Msg},
+    i18n::{Lang, Msg, errors::Explain},
     islands::{SurveyFormIsland, SurveyTexts},
     pages::not_found::ErrorView,
 };

@@ -3,7 +3,7 @@
 //! its presses at once (handled in `server/src/admin.rs`, stored by `services::tablets`).
 
 use crate::{
-    app::{t, use_lang},
+    context::{t, use_lang},
     i18n::Msg,
     pages::admin::{Csrf, with_admin_data},
 };

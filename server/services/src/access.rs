@@ -2,8 +2,8 @@
 //! system administrator works everywhere. Every page, server function, form handler and API
 //! route that touches a unit asks this module first.
 
-use super::{agencies, auth::CurrentUser};
 use crate::entity::agency;
+use crate::{agencies, current_user::CurrentUser};
 use domain::{
     accounts::Role,
     error::{AppError, ErrorCode},

@@ -2,14 +2,16 @@
 //! users. Every change is checked against the actor's scope and written to the audit log in the
 //! same transaction.
 
-use super::{
+use crate::entity::{agency, app_user, counter, procedure, staff_network};
+use crate::{
     access::{self, Scope},
     agencies::{self, NewAgency},
     audit::{self, Actor},
-    auth::{self, CurrentUser, NewUser},
-    now, rollups,
+    auth::{self, NewUser},
+    clock::now,
+    current_user::CurrentUser,
+    rollups,
 };
-use crate::entity::{agency, app_user, counter, procedure, staff_network};
 use chrono::NaiveDate;
 use domain::{
     accounts::Role,

@@ -2,7 +2,7 @@
 
 use crate::{
     access, agencies,
-    auth::CurrentUser,
+    current_user::CurrentUser,
     entity::{agency, app_user, audit_log, counter, instrument, instrument_criterion},
     instruments as defs, questionnaires,
     state::AppState,

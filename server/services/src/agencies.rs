@@ -177,7 +177,7 @@ pub async fn create(db: &impl ConnectionTrait, new: NewAgency) -> Result<agency:
         parent_id: Set(parent_id),
         valid_from: Set(new.valid_from),
         valid_to: Set(None),
-        created_at: Set(super::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     };
     match model.insert(db).await {
@@ -201,7 +201,7 @@ pub async fn create_counter(db: &impl ConnectionTrait, agency_id: i64, name: &st
             code: Set(code.as_str().to_owned()),
             name: Set(name.trim().to_owned()),
             instrument_id: Set(None),
-            created_at: Set(super::now()),
+            created_at: Set(crate::clock::now()),
             ..Default::default()
         };
         match model.insert(db).await {
@@ -223,7 +223,7 @@ pub async fn create_procedure(
         code: Set(code.to_owned()),
         name_vi: Set(name_vi.to_owned()),
         name_en: Set(name_en.to_owned()),
-        created_at: Set(super::now()),
+        created_at: Set(crate::clock::now()),
         ..Default::default()
     };
     Ok(model.insert(db).await?)

@@ -5,7 +5,10 @@
 //! outbox in the same transaction, and closes alerts whose condition has cleared. The same
 //! sweep checks counters for a day of suspiciously perfect ratings (`anomalies`).
 
-use super::{access, agencies, analytics::Lens, anomalies, audit, auth::CurrentUser, now, outbox};
+use crate::{
+    access, agencies, alert_targets::Targets, analytics::Lens, anomalies, audit, clock::now, current_user::CurrentUser,
+    outbox,
+};
 use crate::{
     entity::{agency, index_alert, index_target},
     state::AppState,
@@ -297,41 +300,6 @@ fn message(
         n = e.n,
     );
     (subject, body)
-}
-
-/// Every unit's own targets, and lookup with inheritance.
-pub(crate) struct Targets {
-    rows: HashMap<i64, index_target::Model>,
-    parent: HashMap<i64, i64>,
-}
-
-impl Targets {
-    async fn load(db: &impl ConnectionTrait, units: &[agency::Model]) -> Result<Targets, AppError> {
-        Ok(Targets {
-            rows: index_target::Entity::find().all(db).await?.into_iter().map(|t| (t.agency_id, t)).collect(),
-            parent: units.iter().filter_map(|a| a.parent_id.map(|p| (a.id, p))).collect(),
-        })
-    }
-
-    /// The floor (the goal when no floor is set) and the alert addresses of the nearest unit
-    /// at or above `unit` that sets them.
-    pub(crate) fn of(&self, unit: i64) -> (Option<f64>, String) {
-        let (mut floor, mut to) = (None, None);
-        let mut at = Some(unit);
-        for _ in 0..64 {
-            let Some(id) = at else { break };
-            if let Some(t) = self.rows.get(&id) {
-                if floor.is_none() {
-                    floor = t.floor.or(t.goal);
-                }
-                if to.is_none() && !t.alert_to.is_empty() {
-                    to = Some(t.alert_to.clone());
-                }
-            }
-            at = self.parent.get(&id).copied();
-        }
-        (floor, to.unwrap_or_default())
-    }
 }
 
 #[cfg(test)]

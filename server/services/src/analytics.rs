@@ -7,7 +7,7 @@
 //! 34 provinces, reads a few hundred rows per node however many units and responses lie
 //! beneath.
 
-use super::{access, agencies, auth::CurrentUser, indices, instruments::InstrumentDef, rollups};
+use crate::{access, agencies, current_user::CurrentUser, indices, instruments::InstrumentDef, rollups};
 use crate::{
     entity::{agency, comment_moderation, counter, index_alert, index_target},
     state::AppState,
@@ -16,10 +16,10 @@ use chrono::{Days, NaiveDate};
 use domain::{
     buckets::{self, Grain, Step},
     dto::{
-        AgencyReport, CodedFigure, Localized, Overview, ReportQuery, TreeRow,
+        CodedFigure, Localized, Overview, ReportQuery, TreeRow,
         analytics::{
-            ActivitySummary, AlertView, Change, ChannelCount, CommentView, Heatmap, OwnTargets, RankRow, Ranking,
-            SampleTarget, StaffAnalytics, Targets, Trend, TrendPoint,
+            ActivitySummary, AgencyReport, AlertView, Change, ChannelCount, CommentView, Heatmap, OwnTargets, RankRow,
+            Ranking, SampleTarget, StaffAnalytics, Targets, Trend, TrendPoint,
         },
     },
     error::{AppError, ErrorCode},
@@ -81,7 +81,7 @@ impl<'a> Lens<'a> {
             basis,
             rollup,
             low_sample_below: state.settings.low_sample_below,
-            today: vn_date(super::now()),
+            today: vn_date(crate::clock::now()),
         })
     }
 
@@ -363,7 +363,7 @@ pub async fn agency_report(
         // (whose questionnaires its counters may use) and the units below it.
         questionnaires: indices::questionnaire_choices(
             db,
-            &super::calendar::ancestors(&units, unit.id).into_iter().chain(subtree.iter().copied()).collect::<Vec<_>>(),
+            &crate::calendar::ancestors(&units, unit.id).into_iter().chain(subtree.iter().copied()).collect::<Vec<_>>(),
         )
         .await?,
         low_sample_below: lens.low_sample_below,
@@ -450,7 +450,7 @@ pub async fn activity_summary(
     period: &Period,
     respondents: u64,
 ) -> Result<ActivitySummary, AppError> {
-    let runs = buckets::runs(period, vn_date(super::now()));
+    let runs = buckets::runs(period, vn_date(crate::clock::now()));
     let rows = rollups::activity_counts(db, &runs, subtree).await?;
     let mut channels: BTreeMap<String, u64> = Channel::ALL.iter().map(|c| (c.as_str().to_owned(), 0)).collect();
     let (mut responses, mut presses, mut tickets, mut verified, mut flagged) = (0, 0, 0, 0, 0);
@@ -487,7 +487,7 @@ pub async fn activity_summary(
 
 /// Responses per weekday and hour, Monday first.
 pub async fn heatmap(db: &impl ConnectionTrait, subtree: &[i64], period: &Period) -> Result<Heatmap, AppError> {
-    let runs = buckets::runs(period, vn_date(super::now()));
+    let runs = buckets::runs(period, vn_date(crate::clock::now()));
     let counts = rollups::hour_counts(db, &runs, subtree).await?;
     let mut cells = vec![vec![0u64; 24]; 7];
     let mut flagged = vec![vec![0u64; 24]; 7];
@@ -567,7 +567,7 @@ pub async fn open_alerts(
         .all(db)
         .await?;
     rows.sort_by_key(|a| std::cmp::Reverse(a.opened_at));
-    let counter_ids: Vec<i64> = rows.iter().filter_map(|r| super::anomalies::counter_of(&r.kind)).collect();
+    let counter_ids: Vec<i64> = rows.iter().filter_map(|r| crate::anomalies::counter_of(&r.kind)).collect();
     let counters: HashMap<i64, String> = if counter_ids.is_empty() {
         HashMap::new()
     } else {
@@ -583,7 +583,7 @@ pub async fn open_alerts(
         .into_iter()
         .filter_map(|r| {
             let a = by_id.get(&r.agency_id)?;
-            let counter = super::anomalies::counter_of(&r.kind).and_then(|id| counters.get(&id).cloned());
+            let counter = crate::anomalies::counter_of(&r.kind).and_then(|id| counters.get(&id).cloned());
             Some(AlertView {
                 code: a.code.clone(),
                 unit: agencies::name_of(a),
@@ -628,7 +628,7 @@ async fn staff_analytics(
         open_alerts(db, lens.units, subtree),
     )?;
     let scorecards =
-        super::scorecards::compute(db, &state.settings.rules_766, subtree, period, lens.basis, activity.sample.clone())
+        crate::scorecards::compute(db, &state.settings.rules_766, subtree, period, lens.basis, activity.sample.clone())
             .await?;
     Ok(StaffAnalytics {
         activity,
@@ -650,7 +650,7 @@ pub async fn hide_comment(
     response_id: i64,
     reason: &str,
 ) -> Result<(), AppError> {
-    use super::audit;
+    use crate::audit;
     use crate::entity::response;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     if user.role == domain::accounts::Role::Viewer {
@@ -670,7 +670,7 @@ pub async fn hide_comment(
         hidden: Set(true),
         reason: Set(reason.to_owned()),
         by_user: Set(Some(user.id)),
-        at: Set(super::now()),
+        at: Set(crate::clock::now()),
     }
     .insert(db)
     .await?;

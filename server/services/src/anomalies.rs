@@ -11,7 +11,7 @@
 //! smiley is all-top far more often than a 16-question form: a day when more people use the
 //! tablet is not an anomaly.
 
-use super::{alerts::Targets, now, outbox};
+use crate::{alert_targets::Targets, clock::now, outbox};
 use crate::{
     entity::{agency, counter, index_alert, instrument, instrument_criterion, response, response_answer},
     state::AppState,

@@ -1,7 +1,7 @@
 //! The audit log: who changed what, when, with the values before and after. Append-only.
 
-use super::{auth::CurrentUser, now};
 use crate::entity::{agency, app_user, audit_log, counter, procedure};
+use crate::{clock::now, current_user::CurrentUser};
 use domain::error::AppError;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 use serde_json::{Value, json};

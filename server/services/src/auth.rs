@@ -3,9 +3,9 @@
 //! name, client address) pair and per client address. There is no lock on a login name alone:
 //! guessing at a colleague's login from elsewhere must not lock them out.
 
-use super::meta::{random_hex, sha256_hex};
-use super::{audit, now};
 use crate::entity::{app_user, login_failure, user_session};
+use crate::meta::{random_hex, sha256_hex};
+use crate::{audit, clock::now, current_user::CurrentUser};
 use argon2::{
     Algorithm, Argon2, Params, Version,
     password_hash::{PasswordHasher, PasswordVerifier},
@@ -73,40 +73,6 @@ async fn dummy_hash() -> String {
     }
     let h = hash_password("không phải mật khẩu của ai".into()).await.unwrap_or_default();
     DUMMY.get_or_init(|| h).clone()
-}
-
-/// The signed-in staff member behind a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CurrentUser {
-    pub id: i64,
-    pub login: String,
-    pub display_name: String,
-    pub role: Role,
-    /// Root of the subtree the user works in; `None` for system administrators.
-    pub agency_id: Option<i64>,
-    /// Must accompany every state-changing request of this session.
-    pub csrf_token: String,
-    session_id: String,
-}
-
-impl CurrentUser {
-    pub fn session_id(&self) -> &str {
-        &self.session_id
-    }
-
-    /// The account acting without a browser session: the command line's demo data, which
-    /// goes through the same services and checks as a signed-in user.
-    pub fn for_service(user: &app_user::Model) -> CurrentUser {
-        CurrentUser {
-            id: user.id,
-            login: user.login.clone(),
-            display_name: user.display_name.clone(),
-            role: Role::parse(&user.role).unwrap_or(Role::Viewer),
-            agency_id: user.agency_id,
-            csrf_token: String::new(),
-            session_id: String::new(),
-        }
-    }
 }
 
 /// A new staff account.
@@ -249,21 +215,8 @@ pub async fn sign_in(
     }
     .insert(db)
     .await?;
-    let current = current_user(user, &session)?;
+    let current = CurrentUser::for_session(user, &session)?;
     Ok((token, current))
-}
-
-fn current_user(user: &app_user::Model, session: &user_session::Model) -> Result<CurrentUser, AppError> {
-    Ok(CurrentUser {
-        id: user.id,
-        login: user.login.clone(),
-        display_name: user.display_name.clone(),
-        role: Role::parse(&user.role)
-            .ok_or_else(|| AppError::internal(format!("user {} has no valid role", user.id)))?,
-        agency_id: user.agency_id,
-        csrf_token: session.csrf_token.clone(),
-        session_id: session.id.clone(),
-    })
 }
 
 /// The user of a session cookie, if the session is alive and the account still usable.
@@ -291,12 +244,12 @@ pub async fn session_user(db: &impl ConnectionTrait, token: &str) -> Result<Opti
         active.last_seen_at = Set(at);
         active.update(db).await?;
     }
-    current_user(&user, &session).map(Some)
+    CurrentUser::for_session(&user, &session).map(Some)
 }
 
 /// Ends one session (sign out).
 pub async fn sign_out(db: &impl ConnectionTrait, user: &CurrentUser) -> Result<(), AppError> {
-    user_session::Entity::delete_by_id(user.session_id.clone()).exec(db).await?;
+    user_session::Entity::delete_by_id(user.session_id().to_owned()).exec(db).await?;
     Ok(())
 }
 
@@ -326,7 +279,7 @@ pub async fn change_password(
     active.password_hash = Set(hash_password(new.to_owned()).await?);
     active.password_changed_at = Set(now());
     let updated = active.update(db).await?;
-    end_sessions(db, user.id, Some(&user.session_id)).await?;
+    end_sessions(db, user.id, Some(user.session_id())).await?;
     audit::record(
         db,
         &audit::Actor::user(user),
@@ -342,7 +295,7 @@ pub async fn change_password(
 
 /// Constant-time comparison of CSRF tokens.
 pub fn csrf_matches(expected: &str, given: &str) -> bool {
-    super::meta::secrets_match(expected, given)
+    crate::meta::secrets_match(expected, given)
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 //! official notices' revisions, each day naming the notice it comes from) and each agency's own
 //! number of working days per step, inherited down the tree.
 
-use super::{
+use crate::entity::{agency, deadline_rule, holiday};
+use crate::{
     agencies,
     audit::{self, Actor},
     meta,
 };
-use crate::entity::{agency, deadline_rule, holiday};
 use chrono::NaiveDate;
 use domain::{
     cases::{Kind, Step},
@@ -89,7 +89,7 @@ pub async fn keep_up_to_date(db: &impl ConnectionTrait) -> Result<(), AppError> 
             .await?;
             tracing::info!(revision = revision.id, "holiday calendar corrected");
         }
-        meta::set(db, &key, &super::now().to_rfc3339()).await?;
+        meta::set(db, &key, &crate::clock::now().to_rfc3339()).await?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@
 //! be downloaded. Only the staff member who asked may see and download it; files are removed
 //! after [`KEEP_DAYS`] days.
 
-use super::{access, agencies, analytics::Lens, auth::CurrentUser, indices, now, rollups};
+use crate::{access, agencies, analytics::Lens, clock::now, current_user::CurrentUser, indices, rollups};
 use crate::{
     entity::{agency, counter, export_job, instrument_criterion, procedure},
     sheets::{Cell, Csv, SheetWriter, XLSX_MAX_ROWS, Xlsx},

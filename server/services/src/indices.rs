@@ -1,7 +1,7 @@
 //! SIPAS-style indices for units and periods: counts come from the database, the arithmetic
 //! from `domain::sipas`.
 
-use super::{access, auth::CurrentUser, instruments, kiosk::KIOSK_INSTRUMENT, rollups};
+use crate::{access, current_user::CurrentUser, instruments, kiosk::KIOSK_INSTRUMENT, rollups};
 use crate::{
     entity::{instrument, instrument_criterion, instrument_element, instrument_group, response, response_answer},
     state::AppState,
@@ -213,7 +213,7 @@ pub async fn tallies_by_agency(
     agencies: &[i64],
 ) -> Result<HashMap<i64, Tally>, AppError> {
     let maps = code_maps(db).await?;
-    let runs = buckets::runs(period, vn_date(super::now()));
+    let runs = buckets::runs(period, vn_date(crate::clock::now()));
     let grouping = rollups::Grouping { by: rollups::By::Agency, per_bucket: false, with_below: false };
     let counts = rollups::index_counts(db, &runs, &family_ids(db, family).await?, agencies, basis, grouping).await?;
     Ok(fold_tallies(&maps, counts.iter().map(|c| (c.agency, c))))
@@ -318,7 +318,7 @@ pub(crate) async fn integrity_summary(
 ) -> Result<(Vec<FlagCount>, Vec<CounterActivity>), AppError> {
     use crate::entity::counter;
     use sea_orm::{ColumnTrait, QueryFilter};
-    let runs = buckets::runs(period, vn_date(super::now()));
+    let runs = buckets::runs(period, vn_date(crate::clock::now()));
     let rows = rollups::activity_counts(db, &runs, units).await?;
     let kiosk_question = family_ids(db, KIOSK_INSTRUMENT).await?;
     let mut counts: HashMap<Flag, u64> = HashMap::new();

@@ -1,9 +1,6 @@
 //! Questionnaires as the survey and the index need them.
 
-use crate::{
-    entity::{instrument, instrument_criterion, instrument_element, instrument_group, instrument_scale_point},
-    state::InstrumentCache,
-};
+use crate::entity::{instrument, instrument_criterion, instrument_element, instrument_group, instrument_scale_point};
 use domain::{
     dto::{CriterionView, ElementView, Localized, ScalePointView},
     error::AppError,
@@ -11,7 +8,10 @@ use domain::{
     sipas, survey,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use std::{collections::BTreeMap, sync::Arc};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, RwLock},
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CriterionDef {
@@ -248,4 +248,57 @@ pub async fn load(db: &impl ConnectionTrait, cache: &InstrumentCache, id: i64) -
         cache.put(def.clone());
     }
     Ok(def)
+}
+
+/// Published questionnaires are immutable, so once read they can be kept for the life of the
+/// process. Drafts are never cached. Which one is the default can change (a new shared version
+/// is published), so that is looked up again after [`InstrumentCache::DEFAULT_TTL`]: at once on
+/// the server where it was published, within that time on the others.
+#[derive(Clone, Default)]
+pub struct InstrumentCache {
+    by_id: Arc<RwLock<HashMap<i64, Arc<InstrumentDef>>>>,
+    default_id: Arc<RwLock<Option<(std::time::Instant, i64)>>>,
+}
+
+impl InstrumentCache {
+    pub fn get(&self, id: i64) -> Option<Arc<InstrumentDef>> {
+        self.by_id.read().ok()?.get(&id).cloned()
+    }
+
+    pub fn put(&self, def: Arc<InstrumentDef>) {
+        if let Ok(mut map) = self.by_id.write() {
+            map.insert(def.id, def);
+        }
+    }
+
+    pub const DEFAULT_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+    /// The default questionnaire's id, if looked up less than the TTL ago.
+    pub fn default_id(&self) -> Option<i64> {
+        let slot = self.default_id.read().ok()?;
+        slot.filter(|(at, _)| at.elapsed() < Self::DEFAULT_TTL).map(|(_, id)| id)
+    }
+
+    /// Remembers (or, with `None`, forgets) the default questionnaire; whoever changes the
+    /// default must call this with `None`.
+    pub fn set_default_id(&self, id: Option<i64>) {
+        if let Ok(mut slot) = self.default_id.write() {
+            *slot = id.map(|id| (std::time::Instant::now(), id));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_questionnaire_is_remembered_until_forgotten() {
+        let cache = InstrumentCache::default();
+        assert_eq!(cache.default_id(), None);
+        cache.set_default_id(Some(7));
+        assert_eq!(cache.default_id(), Some(7));
+        cache.set_default_id(None);
+        assert_eq!(cache.default_id(), None);
+    }
 }

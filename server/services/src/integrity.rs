@@ -5,7 +5,7 @@
 //! rating only for the rate limits (429) and a tablet's repeated press (discarded); otherwise a
 //! suspicious rating is kept, flagged, and left out of indices by default.
 
-use super::survey::{CounterContext, Door};
+use crate::doors::{CounterContext, Door};
 use crate::entity::{response, response_answer, staff_network};
 use crate::state::StaffNetworkCache;
 use chrono::{DateTime, Duration, Utc};
@@ -225,7 +225,7 @@ pub async fn gate(
 
 /// A unit and every unit above it.
 async fn ancestors(db: &impl ConnectionTrait, agency_id: i64) -> Result<Vec<i64>, AppError> {
-    let units = super::agencies::all(db).await?;
+    let units = crate::agencies::all(db).await?;
     let parents: HashMap<i64, Option<i64>> = units.iter().map(|a| (a.id, a.parent_id)).collect();
     let mut line = vec![agency_id];
     let mut at = agency_id;

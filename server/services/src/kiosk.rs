@@ -2,9 +2,11 @@
 //! presses within the minimum interval are discarded; the tablet may queue ratings while the
 //! network is down and send them later with the time they were given.
 
-use super::{
-    instruments, meta, now,
-    survey::{self, Admitted, CounterContext, Door, Submission},
+use crate::{
+    clock::now,
+    doors::{self, CounterContext, Door},
+    instruments, meta,
+    survey::{self, Admitted, Submission},
 };
 use crate::{
     entity::{instrument, kiosk_device, response_note},
@@ -29,7 +31,7 @@ pub const MAX_QUEUE_AGE: Duration = Duration::days(7);
 
 /// The counter with the kiosk questionnaire.
 pub async fn context(state: &AppState, code: &str) -> Result<CounterContext, AppError> {
-    let mut ctx = survey::counter_context(state, code).await?;
+    let mut ctx = doors::counter_context(state, code).await?;
     let id = instrument::Entity::find()
         .filter(instrument::Column::Code.eq(KIOSK_INSTRUMENT))
         .filter(instrument::Column::Status.eq("published"))
@@ -52,7 +54,7 @@ pub async fn view(state: &AppState, code: &str) -> Result<KioskView, AppError> {
     Ok(KioskView {
         counter_code: ctx.counter.code.clone(),
         counter_name: ctx.counter.name.clone(),
-        agency_name: super::agencies::name_of(&ctx.agency),
+        agency_name: crate::agencies::name_of(&ctx.agency),
         question,
         options,
         interval_seconds: state.settings.kiosk_interval_seconds,

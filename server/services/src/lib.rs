@@ -13,6 +13,7 @@ pub mod access;
 pub mod admin;
 pub mod admin_view;
 pub mod agencies;
+pub mod alert_targets;
 pub mod alerts;
 pub mod analytics;
 pub mod anomalies;
@@ -20,7 +21,11 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+pub mod clock;
+pub mod contact_key;
 pub mod contacts;
+pub mod current_user;
+pub mod doors;
 pub mod entity;
 pub mod exports;
 pub mod indices;
@@ -43,13 +48,5 @@ pub mod tablets;
 pub mod tickets;
 pub mod uploads;
 
+pub use clock::now;
 pub use state::{AppState, Settings};
-
-use chrono::{DateTime, Utc};
-
-/// The current instant, truncated to microseconds: both databases store that precision, so a
-/// value read back compares equal to the one written.
-pub fn now() -> DateTime<Utc> {
-    let t = Utc::now();
-    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
-}

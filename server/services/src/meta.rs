@@ -126,6 +126,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn client_keys_are_scoped_to_their_counter() {
+        assert_ne!(scoped_key(1, "k"), scoped_key(2, "k"));
+        assert_eq!(scoped_key(1, "k"), scoped_key(1, "k"));
+        assert_eq!(scoped_key(1, "k").len(), 64);
+    }
+
+    #[test]
     fn hmac_matches_rfc_4231_test_case_2_shape() {
         // RFC 4231 case 2 uses a 4-byte key "Jefe"; with our fixed 32-byte keys we check the
         // construction against an independently zero-padded key, which HMAC treats the same.

@@ -5,17 +5,14 @@
 //!
 //! A message about a case goes to the resident who filed it, and their address is never stored
 //! with it: the worker reads it from the case's sealed contact details when it sends (see
-//! [`super::contacts`]), so an erased or expired address is never used, and the outbox page
+//! [`crate::contacts`]), so an erased or expired address is never used, and the outbox page
 //! names "the resident" rather than showing an address. Only messages to staff (alerts about a
 //! unit) keep their address in the row.
 //!
 //! Several servers may share one database: each claims a batch of due messages (a token and a
 //! lease of [`CLAIM_LEASE`]) before sending it, so that no message is sent by two of them.
 
-use super::{
-    contacts::{self, ContactKey},
-    meta, now,
-};
+use crate::{clock::now, contact_key::ContactKey, contacts, meta};
 use crate::{
     entity::{feedback_case, outbox},
     mail::{self, Mail},
@@ -292,7 +289,7 @@ pub async fn forget_resident_addresses(db: &impl ConnectionTrait) -> Result<u64,
 /// messages of cases their unit handles and those about units of their subtree).
 pub async fn latest(
     db: &impl ConnectionTrait,
-    scope: &super::access::Scope,
+    scope: &crate::access::Scope,
     limit: u64,
 ) -> Result<Vec<OutboxRow>, AppError> {
     let rows = outbox::Entity::find().order_by_desc(outbox::Column::Id).limit(limit * 4).all(db).await?;

@@ -4,16 +4,16 @@
 //! new version made by copying. Every change is checked against the actor's scope and written
 //! to the audit log in the same transaction.
 
-use super::{
+use crate::entity::{
+    agency, instrument, instrument_criterion, instrument_element, instrument_group, instrument_scale_point,
+};
+use crate::{
     access::{self, Scope},
     admin, agencies,
     audit::{self, Actor},
-    auth::CurrentUser,
+    clock::now,
+    current_user::CurrentUser,
     kiosk::KIOSK_INSTRUMENT,
-    now,
-};
-use crate::entity::{
-    agency, instrument, instrument_criterion, instrument_element, instrument_group, instrument_scale_point,
 };
 use domain::error::{AppError, ErrorCode, FieldError};
 use sea_orm::{

@@ -1,11 +1,13 @@
 //! The public scoreboard and the printable quarterly report, both built on a [`Lens`] over the
 //! pre-aggregated counts, with the feedback figures of the cases.
 
-use super::{
+use crate::{
     access, agencies,
     analytics::{self, Lens},
-    auth::CurrentUser,
-    cases, indices, now, scorecards,
+    cases,
+    clock::now,
+    current_user::CurrentUser,
+    indices, scorecards,
 };
 use crate::{entity::agency, state::AppState};
 use chrono::{Datelike, Months, NaiveDate};

@@ -13,8 +13,8 @@
 //! The same `Accumulator` adds up one live response, a whole demo data set, or every raw row
 //! when `verify` recomputes the tables to compare them with what is stored.
 
-use super::instruments::{self, InstrumentDef};
-use crate::state::InstrumentCache;
+use crate::instruments::InstrumentCache;
+use crate::instruments::{self, InstrumentDef};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use domain::{
     buckets::{Grain, Run},

@@ -9,8 +9,8 @@
 //! - 766 measures 5.2 and 5.3 from the feedback cases, 5.4 from the survey responses
 //!   (dissatisfied ratings; overdue dossiers are not known to the platform and count as none).
 
-use super::{cases, rollups};
 use crate::entity::instrument_criterion;
+use crate::{cases, rollups};
 use domain::{
     buckets,
     dto::analytics::{Measure766View, SampleTarget, Scorecards},
@@ -31,7 +31,7 @@ pub async fn compute(
     basis: Basis,
     sample: SampleTarget,
 ) -> Result<Scorecards, AppError> {
-    let runs = buckets::runs(period, vn_date(super::now()));
+    let runs = buckets::runs(period, vn_date(crate::clock::now()));
     // Answers per option of each TT 01/2018 question, whatever questionnaire version asked it.
     let codes: Vec<&str> = Indicator::ALL.iter().filter_map(|i| i.question_code()).collect();
     let questions = instrument_criterion::Entity::find()

@@ -4,12 +4,9 @@
 use domain::sipas::DEFAULT_LOW_SAMPLE;
 use leptos_config::LeptosOptions;
 use sea_orm::DatabaseConnection;
-use std::{
-    collections::HashMap,
-    sync::{Arc, RwLock},
-};
+use std::sync::{Arc, RwLock};
 
-use crate::instruments::InstrumentDef;
+use crate::instruments::InstrumentCache;
 
 /// Runtime settings, loaded once at start-up by the `ydan` binary.
 #[derive(Clone, Debug)]
@@ -38,7 +35,7 @@ pub struct Settings {
     /// Where export files are written (shared storage when several servers run).
     pub export_dir: std::path::PathBuf,
     /// Where the key that encrypts residents' contact details comes from.
-    pub contact_key: crate::contacts::ContactKeySource,
+    pub contact_key: crate::contact_key::ContactKeySource,
     /// Months after a case ended before its contact details are erased.
     pub contact_retention_months: u32,
 }
@@ -56,7 +53,7 @@ impl Default for Settings {
             rules_766: domain::scorecard::Rules766::default(),
             export_dir: std::path::PathBuf::from("data/exports"),
             contact_key: Default::default(),
-            contact_retention_months: crate::contacts::DEFAULT_RETENTION_MONTHS,
+            contact_retention_months: domain::contact::DEFAULT_RETENTION_MONTHS,
         }
     }
 }
@@ -70,7 +67,7 @@ pub struct StaffNetworkCache {
 }
 
 /// Every registered staff network, as read at one moment.
-pub type StaffNetworks = Arc<Vec<super::entity::staff_network::Model>>;
+pub type StaffNetworks = Arc<Vec<crate::entity::staff_network::Model>>;
 
 impl StaffNetworkCache {
     pub const TTL: std::time::Duration = std::time::Duration::from_secs(30);
@@ -81,7 +78,7 @@ impl StaffNetworkCache {
         slot.as_ref().filter(|(at, _)| at.elapsed() < Self::TTL).map(|(_, list)| list.clone())
     }
 
-    pub fn put(&self, list: Vec<super::entity::staff_network::Model>) -> StaffNetworks {
+    pub fn put(&self, list: Vec<crate::entity::staff_network::Model>) -> StaffNetworks {
         let list = Arc::new(list);
         if let Ok(mut slot) = self.slot.write() {
             *slot = Some((std::time::Instant::now(), list.clone()));
@@ -93,44 +90,6 @@ impl StaffNetworkCache {
     pub fn clear(&self) {
         if let Ok(mut slot) = self.slot.write() {
             *slot = None;
-        }
-    }
-}
-
-/// Published questionnaires are immutable, so once read they can be kept for the life of the
-/// process. Drafts are never cached. Which one is the default can change (a new shared version
-/// is published), so that is looked up again after [`InstrumentCache::DEFAULT_TTL`]: at once on
-/// the server where it was published, within that time on the others.
-#[derive(Clone, Default)]
-pub struct InstrumentCache {
-    by_id: Arc<RwLock<HashMap<i64, Arc<InstrumentDef>>>>,
-    default_id: Arc<RwLock<Option<(std::time::Instant, i64)>>>,
-}
-
-impl InstrumentCache {
-    pub fn get(&self, id: i64) -> Option<Arc<InstrumentDef>> {
-        self.by_id.read().ok()?.get(&id).cloned()
-    }
-
-    pub fn put(&self, def: Arc<InstrumentDef>) {
-        if let Ok(mut map) = self.by_id.write() {
-            map.insert(def.id, def);
-        }
-    }
-
-    pub const DEFAULT_TTL: std::time::Duration = std::time::Duration::from_secs(30);
-
-    /// The default questionnaire's id, if looked up less than the TTL ago.
-    pub fn default_id(&self) -> Option<i64> {
-        let slot = self.default_id.read().ok()?;
-        slot.filter(|(at, _)| at.elapsed() < Self::DEFAULT_TTL).map(|(_, id)| id)
-    }
-
-    /// Remembers (or, with `None`, forgets) the default questionnaire; whoever changes the
-    /// default must call this with `None`.
-    pub fn set_default_id(&self, id: Option<i64>) {
-        if let Ok(mut slot) = self.default_id.write() {
-            *slot = id.map(|id| (std::time::Instant::now(), id));
         }
     }
 }
@@ -149,14 +108,14 @@ pub struct AppState {
     /// Secret from which the keys of residents' private tracking links are derived.
     pub tracking_key: Arc<[u8; 32]>,
     /// Key that encrypts residents' contact details (`services::contacts`).
-    pub contact_key: Arc<crate::contacts::ContactKey>,
+    pub contact_key: Arc<crate::contact_key::ContactKey>,
     /// Serialises write transactions on SQLite, which allows one writer at a time anyway:
     /// queueing here is fair and prompt, where SQLite's own busy-wait backs off in sleeps of
     /// up to 100 ms. Unused on PostgreSQL, which handles concurrent writers itself.
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
     /// Memory for residents' photos being received: a form's photos are read only while it
     /// has room, within the server's budget and its source's share of it (`uploads`).
-    pub upload_budget: super::uploads::UploadBudget,
+    pub upload_budget: crate::uploads::UploadBudget,
 }
 
 impl AppState {
@@ -178,16 +137,6 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_default_questionnaire_is_remembered_until_forgotten() {
-        let cache = InstrumentCache::default();
-        assert_eq!(cache.default_id(), None);
-        cache.set_default_id(Some(7));
-        assert_eq!(cache.default_id(), Some(7));
-        cache.set_default_id(None);
-        assert_eq!(cache.default_id(), None);
-    }
 
     #[test]
     fn staff_networks_are_kept_until_cleared() {

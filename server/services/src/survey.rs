@@ -1,55 +1,24 @@
 //! Taking a citizen's answers at a counter: finding the counter and its questionnaire, checking
 //! the answers, and storing them once, in one transaction.
 
-use super::{agencies, instruments, instruments::InstrumentDef, integrity, meta};
 use crate::{
-    entity::{agency, api_key, counter, kiosk_device, procedure, response, response_answer, response_text, ticket},
+    agencies,
+    doors::{CounterContext, Door, counter_context, source_hash},
+    entity::{procedure, response, response_answer, response_text},
+    integrity, meta,
     state::AppState,
 };
 use chrono::{DateTime, Utc};
 use domain::{
-    codes::CounterCode,
     dto::{CounterInfo, Localized, ProcedureView, SurveyForm},
     error::{AppError, ErrorCode, FieldError},
-    survey::{self, Channel, RawAnswer},
+    survey::{self, RawAnswer},
 };
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
-use std::{collections::BTreeMap, sync::Arc};
-
-/// A counter with its unit and the questionnaire it asks.
-#[derive(Clone, Debug)]
-pub struct CounterContext {
-    pub counter: counter::Model,
-    pub agency: agency::Model,
-    pub instrument: Arc<InstrumentDef>,
-}
-
-/// Finds the counter behind a QR code; unknown or malformed codes are "counter not found".
-pub async fn counter_context(state: &AppState, code: &str) -> Result<CounterContext, AppError> {
-    let code = CounterCode::parse(code).ok_or(ErrorCode::CounterNotFound)?;
-    // One round trip for the counter and its unit: this runs on every survey submission.
-    let (counter, agency) = counter::Entity::find()
-        .filter(counter::Column::Code.eq(code.as_str()))
-        .find_also_related(agency::Entity)
-        .one(&state.db)
-        .await?
-        .ok_or(ErrorCode::CounterNotFound)?;
-    let agency = agency.ok_or_else(|| AppError::internal(format!("counter {} has no unit", counter.id)))?;
-    if counter.disabled_at.is_some() || agency.valid_to.is_some_and(|end| end <= domain::period::vn_date(super::now()))
-    {
-        return Err(ErrorCode::CounterClosed.into());
-    }
-    let instrument_id = match counter.instrument_id {
-        Some(id) => id,
-        None => instruments::cached_default_id(&state.db, &state.instruments).await?,
-    };
-    let instrument = instruments::load(&state.db, &state.instruments, instrument_id).await?;
-    Ok(CounterContext { counter, agency, instrument })
-}
+use std::collections::BTreeMap;
 
 pub fn survey_url(state: &AppState, counter_code: &str) -> String {
     format!("{}/s/{}", state.settings.public_url.trim_end_matches('/'), counter_code)
@@ -75,7 +44,7 @@ pub async fn survey_form(state: &AppState, code: &str) -> Result<SurveyForm, App
 
 /// The survey behind a receipt's ticket: the same questions, bound to the dossier.
 pub async fn ticket_form(state: &AppState, token: &str) -> Result<SurveyForm, AppError> {
-    let open = super::tickets::open(state, token).await?;
+    let open = crate::tickets::open(state, token).await?;
     form_for(state, open.counter, format!("/t/{token}"), Some(open.ticket.dossier_code)).await
 }
 
@@ -112,46 +81,6 @@ pub fn new_form_token() -> Result<String, AppError> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(AppError::internal)?;
     Ok(meta::to_hex(&bytes))
-}
-
-/// The door a rating came through. The server decides it from the route and the credential
-/// presented, never from what the client says; the door decides the channel stored and which
-/// integrity checks apply (docs/SECURITY.md).
-#[derive(Clone, Debug, Default)]
-pub enum Door {
-    /// A counter's open QR code: the survey page, or the anonymous JSON API on the citizen's
-    /// own phone. Anyone can use it, so every per-source check applies.
-    #[default]
-    OpenQr,
-    /// A receipt's one-time link: verified, bound to the dossier.
-    Receipt(ticket::Model),
-    /// A tablet enrolled for the counter.
-    Kiosk(kiosk_device::Model),
-    /// Another system of the agency with its API key, relaying citizens' ratings (`api`) or
-    /// keying in paper forms (`paper`); counts only for the key's own units.
-    System { key: api_key::Model, channel: Channel },
-}
-
-impl Door {
-    pub fn channel(&self) -> Channel {
-        match self {
-            Door::OpenQr | Door::Receipt(_) => Channel::Qr,
-            Door::Kiosk(_) => Channel::Kiosk,
-            Door::System { channel, .. } => *channel,
-        }
-    }
-
-    /// Anyone on the internet can use this door (no credential but a link or a QR code).
-    pub fn is_anonymous(&self) -> bool {
-        matches!(self, Door::OpenQr | Door::Receipt(_))
-    }
-
-    fn ticket(&self) -> Option<&ticket::Model> {
-        match self {
-            Door::Receipt(t) => Some(t),
-            _ => None,
-        }
-    }
 }
 
 /// A submission as it arrived, from the HTML form or the JSON API.
@@ -204,22 +133,6 @@ pub struct Stored {
     pub counted: bool,
 }
 
-/// Keyed hash of a client's source (see `domain::integrity::source_of`: an IPv4 address, or an
-/// IPv6 /64): enough to see many ratings from one source, not enough to recover the address.
-pub fn source_hash(key: &[u8; 32], ip: &str) -> Option<String> {
-    domain::integrity::source_of(ip).map(|source| device_hash(key, &source, "source"))
-}
-
-/// Keyed hash of a text and a class: enough to recognise it again, not to recover it.
-pub fn device_hash(key: &[u8; 32], ip: &str, ua_class: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(key);
-    h.update(ip.as_bytes());
-    h.update([0]);
-    h.update(ua_class.as_bytes());
-    meta::to_hex(&h.finalize()[..16])
-}
-
 /// What the gate made of a rating.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Admitted {
@@ -246,7 +159,7 @@ pub async fn admit(state: &AppState, ctx: &CounterContext, sub: Submission) -> R
     errors.extend(sub.problems.iter().cloned());
     // A key acts for its unit and the units below it, never for a sibling.
     if let Door::System { key, .. } = &sub.door
-        && !super::access::subtree(&agencies::all(&state.db).await?, key.agency_id).contains(&ctx.agency.id)
+        && !crate::access::subtree(&agencies::all(&state.db).await?, key.agency_id).contains(&ctx.agency.id)
     {
         return Err(ErrorCode::Forbidden.into());
     }
@@ -303,7 +216,7 @@ pub async fn admit(state: &AppState, ctx: &CounterContext, sub: Submission) -> R
         client_ip: sub.client_ip,
         ua_class,
         key: sub.submission_key.filter(|k| !k.is_empty() && k.len() <= 64),
-        at: sub.submitted_at.unwrap_or_else(super::now),
+        at: sub.submitted_at.unwrap_or_else(crate::clock::now),
         door: sub.door,
         procedure_id,
         comment,
@@ -331,7 +244,7 @@ pub async fn admit(state: &AppState, ctx: &CounterContext, sub: Submission) -> R
         (admitted, contact.filter(|_| is_low(&rated)))
     {
         // The rating is stored whatever happens here; a failure is logged for the agency.
-        if let Err(e) = super::cases::open_from_survey(
+        if let Err(e) = crate::cases::open_from_survey(
             state,
             &ctx.agency.code,
             &ctx.counter.name,
@@ -439,12 +352,12 @@ pub async fn store(
     let response_id = response::Entity::insert(row).exec(txn).await?.last_insert_id;
     if let Some(t) = ticket {
         // Fails (and rolls everything back) if another submission used the ticket first.
-        super::tickets::redeem(txn, t.id, response_id).await?;
+        crate::tickets::redeem(txn, t.id, response_id).await?;
     }
     insert_answers(txn, response_id, &c.criteria).await?;
-    super::rollups::record(
+    crate::rollups::record(
         txn,
-        &super::rollups::ResponseFacts {
+        &crate::rollups::ResponseFacts {
             agency_id: ctx.agency.id,
             counter_id: ctx.counter.id,
             instrument: &ctx.instrument,
@@ -494,17 +407,5 @@ mod tests {
         assert!(!is_low(&[(Likert5, 3), (Likert5, 4), (Likert5, 5)]));
         assert!(!is_low(&[(Smiley3, 2), (Text, 1)]), "texts do not count");
         assert!(!is_low(&[]));
-    }
-
-    #[test]
-    fn device_hashes_are_keyed_and_short() {
-        let k1 = [1u8; 32];
-        let k2 = [2u8; 32];
-        let a = device_hash(&k1, "203.0.113.7", "mobile");
-        assert_eq!(a.len(), 32);
-        assert_eq!(a, device_hash(&k1, "203.0.113.7", "mobile"));
-        assert_ne!(a, device_hash(&k2, "203.0.113.7", "mobile"));
-        assert_ne!(a, device_hash(&k1, "203.0.113.8", "mobile"));
-        assert!(!a.contains("203"));
     }
 }

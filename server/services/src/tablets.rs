@@ -4,14 +4,14 @@
 //! HttpOnly cookie which every press then presents. Only hashes of the code and the secret are
 //! stored; revoking a tablet refuses its presses from that moment.
 
-use super::{
+use crate::entity::{counter, kiosk_device};
+use crate::{
     access,
     audit::{self, Actor},
-    auth::CurrentUser,
+    clock::now,
+    current_user::CurrentUser,
     meta::{random_hex, sha256_hex},
-    now,
 };
-use crate::entity::{counter, kiosk_device};
 use chrono::Duration;
 use domain::error::{AppError, ErrorCode, FieldError};
 use sea_orm::{

@@ -5,14 +5,14 @@
 //! A ticket token is 16 random bytes and an 8-byte HMAC of them (48 hex characters): forged
 //! tokens are turned away without touching the database, and only the token's SHA-256 is stored.
 
-use super::meta::{random_hex, sha256_hex};
-use super::{
+use crate::meta::{random_hex, sha256_hex};
+use crate::{
     access, agencies,
     audit::{self, Actor},
-    auth::CurrentUser,
+    clock::now,
+    current_user::CurrentUser,
+    doors::{self, CounterContext},
     meta::{hmac_sha256, to_hex},
-    now,
-    survey::{self, CounterContext},
 };
 use crate::{
     entity::{agency, api_key, procedure, ticket},
@@ -39,7 +39,7 @@ fn sign(key: &[u8; 32], random: &str) -> String {
 pub fn token_is_signed(key: &[u8; 32], token: &str) -> bool {
     token.len() == 48
         && token.bytes().all(|b| b.is_ascii_hexdigit())
-        && super::meta::secrets_match(&sign(key, &token[..32]), token)
+        && crate::meta::secrets_match(&sign(key, &token[..32]), token)
 }
 
 /// An API key as listed to administrators (never the key itself).
@@ -212,7 +212,7 @@ pub async fn issue(
             }
         },
     };
-    let ctx = survey::counter_context(state, counter_code).await?;
+    let ctx = doors::counter_context(state, counter_code).await?;
     // A key acts for its unit and the units below it, never for a sibling.
     if !access::subtree(&agencies::all(db).await?, key.agency_id).contains(&ctx.agency.id) {
         return Err(ErrorCode::Forbidden.into());
@@ -239,7 +239,7 @@ pub async fn issue(
     let _writer = state.write_guard().await;
     let txn = db.begin().await?;
     let row = row.insert(&txn).await?;
-    super::rollups::record_ticket(&txn, row.agency_id, row.counter_id, issued_at).await?;
+    crate::rollups::record_ticket(&txn, row.agency_id, row.counter_id, issued_at).await?;
     txn.commit().await?;
     drop(_writer);
     let url = format!("{}/t/{token}", state.settings.public_url.trim_end_matches('/'));
@@ -274,7 +274,7 @@ pub async fn open(state: &AppState, token: &str) -> Result<OpenTicket, AppError>
         .await?
         .ok_or_else(|| AppError::internal("ticket without counter"))?
         .code;
-    let counter = survey::counter_context(state, &code).await?;
+    let counter = doors::counter_context(state, &code).await?;
     Ok(OpenTicket { ticket: t, counter })
 }
 

@@ -13,8 +13,8 @@
 mod body;
 mod format;
 
-use crate::http::client_ip;
-use app::i18n::Explain;
+use crate::request::client_ip;
+use app::i18n::errors::Explain;
 use axum::{
     Router,
     extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State},

@@ -270,3 +270,38 @@ pub struct ExportView {
     pub finished_at: Option<DateTime<Utc>>,
     pub period: Period,
 }
+
+/// A unit's breakdown by element and criterion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgencyReport {
+    pub code: String,
+    pub name: Localized,
+    pub kind: AgencyKind,
+    pub parent: Option<(String, Localized)>,
+    pub period: Period,
+    pub rollup: crate::sipas::Rollup,
+    pub basis: crate::integrity::Basis,
+    pub questionnaire: String,
+    pub questionnaires: Vec<crate::dto::QuestionnaireChoice>,
+    pub low_sample_below: u64,
+    pub overall: IndexFigure,
+    /// Empty unless `detailed`.
+    pub elements: Vec<crate::dto::CodedFigure>,
+    pub criteria: Vec<crate::dto::CodedFigure>,
+    /// Whether the viewer may see the breakdown (staff of the unit's subtree).
+    pub detailed: bool,
+    /// Staff only: ratings of the subtree in the period, all of them.
+    pub total_responses: u64,
+    /// Staff only: flags raised in the subtree in the period.
+    pub flags: Vec<crate::dto::FlagCount>,
+    /// Staff only: the counters of the subtree.
+    pub activity: Vec<crate::dto::CounterActivity>,
+    pub children: Vec<crate::dto::TreeRow>,
+    pub counters: Vec<crate::dto::CounterView>,
+    pub trend: Trend,
+    pub targets: Targets,
+    pub change: Option<Change>,
+    pub ranking: Ranking,
+    /// For staff of the unit's subtree only.
+    pub staff: Option<StaffAnalytics>,
+}

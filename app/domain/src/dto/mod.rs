@@ -268,41 +268,6 @@ pub struct Overview {
     pub rows: Vec<TreeRow>,
 }
 
-/// A unit's breakdown by element and criterion.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AgencyReport {
-    pub code: String,
-    pub name: Localized,
-    pub kind: AgencyKind,
-    pub parent: Option<(String, Localized)>,
-    pub period: Period,
-    pub rollup: Rollup,
-    pub basis: Basis,
-    pub questionnaire: String,
-    pub questionnaires: Vec<QuestionnaireChoice>,
-    pub low_sample_below: u64,
-    pub overall: IndexFigure,
-    /// Empty unless `detailed`.
-    pub elements: Vec<CodedFigure>,
-    pub criteria: Vec<CodedFigure>,
-    /// Whether the viewer may see the breakdown (staff of the unit's subtree).
-    pub detailed: bool,
-    /// Staff only: ratings of the subtree in the period, all of them.
-    pub total_responses: u64,
-    /// Staff only: flags raised in the subtree in the period.
-    pub flags: Vec<FlagCount>,
-    /// Staff only: the counters of the subtree.
-    pub activity: Vec<CounterActivity>,
-    pub children: Vec<TreeRow>,
-    pub counters: Vec<CounterView>,
-    pub trend: crate::dto::analytics::Trend,
-    pub targets: crate::dto::analytics::Targets,
-    pub change: Option<crate::dto::analytics::Change>,
-    pub ranking: crate::dto::analytics::Ranking,
-    /// For staff of the unit's subtree only.
-    pub staff: Option<crate::dto::analytics::StaffAnalytics>,
-}
-
 /// How many ratings of a unit's subtree carry each integrity flag.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlagCount {

@@ -1,7 +1,8 @@
 //! What the resident sees and does through the private tracking link: the case's public
 //! history, replying, rating the answer, reopening once.
 
-use super::*;
+use super::common::*;
+use crate::audit;
 
 /// The case behind a private link; a wrong key looks exactly like an unknown code.
 pub async fn by_private_link(
@@ -162,6 +163,20 @@ pub async fn citizen_act(state: &AppState, code: &str, key: &str, action: Citize
     };
     update_unchanged(&txn, &case, row).await?;
     event(&txn, case.id, None, "citizen", action_code, Some(status), to, public, None, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The resident erases their contact details through their private link (`Xoá thông tin liên
+/// hệ`). Nothing to erase is not an error.
+pub async fn erase_contact_by_resident(state: &AppState, code: &str, key: &str) -> Result<(), AppError> {
+    let case = by_private_link(&state.db, code, key).await?;
+    if contacts::stored_fields(&case).is_empty() && !case.consent {
+        return Ok(());
+    }
+    let _writer = state.write_guard().await;
+    let txn = state.db.begin().await?;
+    contacts::erase(&txn, &case, &audit::Actor { user_id: None, label: "citizen".into() }, "contact_erased").await?;
     txn.commit().await?;
     Ok(())
 }

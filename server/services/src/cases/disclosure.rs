@@ -1,7 +1,7 @@
 //! What is published: answered cases on `/cong-khai`, the counts behind the scoreboards and
 //! reports, and the photos of published cases.
 
-use super::*;
+use super::common::*;
 
 /// The public disclosure page: published answers (hidden cases never; hidden photos never),
 /// filtered by unit (with its subtree), kind, category and period of publication, with each

@@ -1,7 +1,7 @@
 //! Filing a case: the form's choices, the checks on what a resident sent (text, contact,
 //! position, photos), the filing limits per address, and the insert with its receipt.
 
-use super::*;
+use super::common::*;
 
 /// What a resident sent, as read from the form, the Open311 API or a survey.
 #[derive(Clone, Debug, Default)]
@@ -81,7 +81,7 @@ async fn lock_source(txn: &impl ConnectionTrait, source: &str) -> Result<(), App
 /// Whether `client_ip` may file one more case through `channel` now (429 when its address
 /// filed its share lately): asked before a form's photos are read.
 pub async fn may_file(state: &AppState, client_ip: Option<&str>, channel: &str) -> Result<(), AppError> {
-    let source = client_ip.and_then(|ip| crate::survey::source_hash(&state.device_hash_key, ip));
+    let source = client_ip.and_then(|ip| crate::doors::source_hash(&state.device_hash_key, ip));
     check_flood(&state.db, source.as_deref(), channel).await
 }
 
@@ -95,31 +95,6 @@ pub struct Created {
     pub answer_due_at: DateTime<Utc>,
 }
 
-pub async fn categories(db: &impl ConnectionTrait) -> Result<Vec<feedback_category::Model>, AppError> {
-    Ok(feedback_category::Entity::find()
-        .filter(feedback_category::Column::Active.eq(true))
-        .order_by_asc(feedback_category::Column::Sort)
-        .all(db)
-        .await?)
-}
-
-/// Current units as an indented list, in tree order.
-pub fn unit_options(units: &[agency::Model], day: chrono::NaiveDate) -> Vec<UnitOption> {
-    let children = agencies::children_map(units, day);
-    let mut out = Vec::new();
-    let mut stack: Vec<(&agency::Model, usize)> =
-        children.get(&None).into_iter().flatten().rev().map(|a| (*a, 0)).collect();
-    while let Some((a, depth)) = stack.pop() {
-        out.push(UnitOption { code: a.code.clone(), name: name(a), depth });
-        if depth < 64 {
-            for kid in children.get(&Some(a.id)).into_iter().flatten().rev() {
-                stack.push((kid, depth + 1));
-            }
-        }
-    }
-    out
-}
-
 /// What the citizen's form offers.
 pub async fn form(db: &impl ConnectionTrait) -> Result<FeedbackForm, AppError> {
     let units = agencies::all(db).await?;
@@ -127,10 +102,6 @@ pub async fn form(db: &impl ConnectionTrait) -> Result<FeedbackForm, AppError> {
         categories: categories(db).await?.iter().map(category_option).collect(),
         units: unit_options(&units, vn_date(now())),
     })
-}
-
-pub(super) fn too_long(field: &str, max: usize) -> FieldError {
-    FieldError::new(field, ErrorCode::TextTooLong).with_arg("max", max)
 }
 
 fn photo_error(e: PhotoError) -> ErrorCode {
@@ -172,7 +143,7 @@ pub async fn submit(state: &AppState, new: NewCase) -> Result<Created, AppError>
     let db = &state.db;
     // One keyed hash for every stored client address, as for ratings; an Open311 client's own
     // device id is not kept.
-    let device_id = new.client_ip.as_deref().and_then(|ip| crate::survey::source_hash(&state.device_hash_key, ip));
+    let device_id = new.client_ip.as_deref().and_then(|ip| crate::doors::source_hash(&state.device_hash_key, ip));
     check_flood(db, device_id.as_deref(), new.channel).await?;
     let mut errors = Vec::new();
     let kind = Kind::parse(&new.kind);

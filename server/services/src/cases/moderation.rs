@@ -1,6 +1,6 @@
 //! Hiding a case from public view (never deleting it), and the canned replies officers insert.
 
-use super::*;
+use super::common::*;
 
 /// Moderation: hides (never deletes) a case or one photo from every public view, with a
 /// reason; or shows it again. Recorded in the case history and the audit log.

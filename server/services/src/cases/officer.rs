@@ -1,21 +1,7 @@
 //! Officers' work on cases: the inbox of the units they handle, a case's full view, and the
 //! actions (receive, reject, classify, assign, forward, answer, publish, close).
 
-use super::*;
-
-/// Officers, agency administrators and system administrators handle cases; viewers do not
-/// (cases carry personal data).
-pub(super) async fn handling_scope(db: &impl ConnectionTrait, user: &CurrentUser) -> Result<Scope, AppError> {
-    if user.role == Role::Viewer {
-        return Err(ErrorCode::Forbidden.into());
-    }
-    access::scope_of(db, user).await
-}
-
-/// Whether the user may see the case (their unit handles it, or it was escalated to them).
-pub(super) fn may_see(scope: &Scope, c: &feedback_case::Model) -> bool {
-    scope.contains(c.agency_id) || c.escalated_to_id.is_some_and(|e| scope.contains(e))
-}
+use super::{citizen::citizen_view, common::*};
 
 /// The people who may be given a case of a unit: officers and administrators of the unit and
 /// the units above it, limited to those the viewer's scope covers (a commune's officer is not
@@ -234,21 +220,6 @@ pub struct OfficerInput {
     pub kind: String,
     /// The officer ticked the confirmation (needed to reject or close).
     pub confirmed: bool,
-}
-
-pub(super) fn note_field(text: &str, field: &str, required: bool) -> Result<Option<String>, AppError> {
-    let t = clean_text(text);
-    if t.chars().count() > MAX_NOTE {
-        return Err(AppError::invalid(vec![too_long(field, MAX_NOTE)]));
-    }
-    if t.is_empty() {
-        return if required {
-            Err(AppError::invalid(vec![FieldError::new(field, ErrorCode::Required)]))
-        } else {
-            Ok(None)
-        };
-    }
-    Ok(Some(t))
 }
 
 /// An officer's action on a case (or `note`: an internal note only). Checks the officer's

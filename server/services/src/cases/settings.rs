@@ -1,6 +1,6 @@
 //! Feedback settings of a unit: its deadlines per step, and the holiday calendar.
 
-use super::*;
+use super::common::*;
 
 /// The feedback settings page of an administrator's subtree.
 pub async fn settings(

@@ -1,6 +1,6 @@
 //! Missed deadlines, found by the background worker: flagged, escalated, apologised for.
 
-use super::*;
+use super::common::*;
 
 /// Handles every missed deadline not handled yet: the case is flagged in its history,
 /// escalated to the parent unit, and the citizen gets an apology. Returns how many.
