@@ -16,6 +16,8 @@ bench:
 fmt:
 	cargo fmt --all
 
+## Clippy on every crate, and no module importing one that imports it back.
 lint:
 	cargo clippy --workspace --exclude ydan-frontend --all-targets -- -D warnings
+	cargo run --release -q -p ydan-tests --bin module-cycles
 	cargo clippy -p ydan-frontend --target wasm32-unknown-unknown -- -D warnings

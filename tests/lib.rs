@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod modules;
 pub mod smtp_sink;
 
 use chrono::NaiveDate;
@@ -201,8 +202,8 @@ impl TestApp {
         let export_dir = std::env::temp_dir().join(format!("ydan-exports-{}", random_hex(8)));
         settings.export_dir = export_dir.clone();
         // A key file of its own, as `ydan serve` keeps one next to its database.
-        if matches!(settings.contact_key, services::contacts::ContactKeySource::InDatabase) {
-            settings.contact_key = services::contacts::ContactKeySource::File(
+        if matches!(settings.contact_key, services::contact_key::ContactKeySource::InDatabase) {
+            settings.contact_key = services::contact_key::ContactKeySource::File(
                 std::env::temp_dir().join(format!("ydan-contact-{}.key", random_hex(8))),
             );
         }

@@ -6,12 +6,12 @@ use crate::{
     render::{page_with, render_error},
     session::{check_csrf, current_user},
 };
-use app::pages::admin::{AdminAttempt, NewApiKey};
 use axum::{
     extract::{Request, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
+use domain::forms::{AdminAttempt, NewApiKey};
 use domain::{
     error::{AppError, ErrorCode, FieldError},
     period::parse_date,
@@ -300,7 +300,7 @@ pub async fn api_keys(State(state): State<AppState>, req: Request) -> Response {
 /// `POST /quan-tri/may-tinh-bang`: make a one-time enrolment code for a counter's tablet (shown
 /// on the page that answers, never again), or revoke a tablet.
 pub async fn tablets(State(state): State<AppState>, req: Request) -> Response {
-    use app::pages::tablets::NewTabletCode;
+    use domain::forms::NewTabletCode;
     use services::tablets as tablet_service;
     let (parts, body) = req.into_parts();
     let Some(user) = current_user(&state, &parts.headers).await else {

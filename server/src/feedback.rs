@@ -8,7 +8,6 @@ use crate::{
     request::client_ip,
     session::current_user,
 };
-use app::pages::feedback::{FeedbackAttempt, TrackAttempt};
 use axum::{
     body::Body,
     extract::{ConnectInfo, FromRequest, Multipart, Path, Query, Request, State},
@@ -16,6 +15,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use domain::error::{AppError, ErrorCode, FieldError};
+use domain::forms::{FeedbackAttempt, TrackAttempt};
 use leptos::prelude::provide_context;
 use services::uploads::Room;
 use services::{

@@ -7,7 +7,6 @@ use crate::{
     render::{render_error, render_page},
     request::{BODY_LIMIT, client_ip},
 };
-use app::pages::kiosk::KioskState;
 use axum::{
     Json,
     body::{Body, Bytes},
@@ -16,6 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
+use domain::forms::KioskState;
 use domain::{
     error::{AppError, ErrorCode, FieldError},
     kiosk::LOW_RATING,

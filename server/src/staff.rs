@@ -6,7 +6,6 @@ use crate::{
     request::{client_ip, safe_next},
     session::{check_csrf, clear_session_cookie, current_user, session_cookie},
 };
-use app::pages::account::{LoginAttempt, PasswordAttempt};
 use axum::{
     Form,
     extract::{ConnectInfo, Request, State},
@@ -14,6 +13,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use domain::error::{AppError, ErrorCode};
+use domain::forms::{LoginAttempt, PasswordAttempt};
 use leptos::prelude::provide_context;
 use services::{auth, doors::device_hash, state::AppState};
 use std::{collections::HashMap, net::SocketAddr};

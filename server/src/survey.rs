@@ -3,13 +3,7 @@
 
 use crate::render::render_page;
 use crate::request::{BODY_LIMIT, client_ip};
-use app::{
-    i18n::Lang,
-    pages::survey::{
-        COMMENT_FIELD, CONTACT_CONSENT, CONTACT_EMAIL, CONTACT_NAME, CONTACT_PHONE, FORM_TOKEN_FIELD, HONEYPOT_FIELD,
-        PROCEDURE_FIELD, SubmittedSurvey,
-    },
-};
+use app::i18n::Lang;
 use axum::{
     body::Body,
     extract::{ConnectInfo, Path, Request, State},
@@ -17,6 +11,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use domain::error::ErrorCode;
+use domain::forms::{SubmittedSurvey, survey as fields};
 use domain::survey::RawAnswer;
 use leptos::prelude::*;
 use services::meta::scoped_key;
@@ -92,7 +87,7 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         Err(_) => return unreadable(ErrorCode::InvalidQuery).await,
     };
 
-    if fields.iter().any(|(name, value)| name == HONEYPOT_FIELD && !value.is_empty()) {
+    if fields.iter().any(|(name, value)| name == fields::HONEYPOT && !value.is_empty()) {
         // A robot: answer as if all went well (so it learns nothing) and store nothing.
         tracing::warn!(counter = ctx.counter.code, "survey form with the honeypot filled in: not stored");
         return Redirect::to(&format!("/s/{}/cam-on", ctx.counter.code)).into_response();
@@ -101,8 +96,14 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
     // stored. Answers are reported under `answers.{code}`, as the page marks them.
     let unclean = domain::text::check_pairs(fields.iter().map(|(name, value)| {
         let field = match name.as_str() {
-            FORM_TOKEN_FIELD | PROCEDURE_FIELD | COMMENT_FIELD | HONEYPOT_FIELD | CONTACT_NAME | CONTACT_PHONE
-            | CONTACT_EMAIL | CONTACT_CONSENT => name.clone(),
+            fields::FORM_TOKEN
+            | fields::PROCEDURE
+            | fields::COMMENT
+            | fields::HONEYPOT
+            | fields::CONTACT_NAME
+            | fields::CONTACT_PHONE
+            | fields::CONTACT_EMAIL
+            | fields::CONTACT_CONSENT => name.clone(),
             code => format!("answers.{code}"),
         };
         (field, value.as_str())
@@ -123,25 +124,25 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
             value.retain(domain::text::allowed_char);
         }
         match name.as_str() {
-            FORM_TOKEN_FIELD => {
+            fields::FORM_TOKEN => {
                 sub.submission_key = Some(scoped_key(ctx.counter.id, &value));
                 shown.form_token = value;
             }
-            PROCEDURE_FIELD => {
+            fields::PROCEDURE => {
                 sub.procedure = Some(value.clone());
                 shown.procedure = value;
             }
-            COMMENT_FIELD => {
+            fields::COMMENT => {
                 sub.comment = Some(value.clone());
                 shown.comment = value;
             }
-            HONEYPOT_FIELD => {}
-            CONTACT_NAME | CONTACT_PHONE | CONTACT_EMAIL | CONTACT_CONSENT => {
+            fields::HONEYPOT => {}
+            fields::CONTACT_NAME | fields::CONTACT_PHONE | fields::CONTACT_EMAIL | fields::CONTACT_CONSENT => {
                 let c = sub.contact.get_or_insert_with(SurveyContact::default);
                 match name.as_str() {
-                    CONTACT_NAME => c.name = value.clone(),
-                    CONTACT_PHONE => c.phone = value.clone(),
-                    CONTACT_EMAIL => c.email = value.clone(),
+                    fields::CONTACT_NAME => c.name = value.clone(),
+                    fields::CONTACT_PHONE => c.phone = value.clone(),
+                    fields::CONTACT_EMAIL => c.email = value.clone(),
                     _ => c.consent = value == "1",
                 }
                 shown.contact.insert(name, value);

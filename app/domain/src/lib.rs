@@ -15,6 +15,7 @@ pub mod codes;
 pub mod contact;
 pub mod dto;
 pub mod error;
+pub mod forms;
 pub mod integrity;
 pub mod kiosk;
 pub mod lang;

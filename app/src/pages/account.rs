@@ -6,23 +6,11 @@ use crate::{
     context::{require_sign_in, t},
     i18n::{Msg, errors::Explain},
 };
-use domain::{accounts::Role, error::AppError};
+use domain::accounts::Role;
+use domain::forms::{LoginAttempt, PasswordAttempt};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// A sign-in that failed, shown again with the login name kept (never the password).
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoginAttempt {
-    pub login: String,
-    pub error: AppError,
-}
-
-/// A password change that failed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PasswordAttempt {
-    pub error: AppError,
-}
 
 pub fn role_text(role: Role) -> &'static str {
     t(match role {

@@ -8,6 +8,7 @@ use crate::{
     i18n::{Lang, Msg, errors::Explain},
     pages::{account::role_text, not_found::ErrorView, poster::PosterSheet},
 };
+use domain::forms::{AdminAttempt, NewApiKey};
 use domain::{
     accounts::Role,
     codes::AgencyKind,
@@ -20,18 +21,6 @@ use domain::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use std::collections::HashMap;
-
-/// A key just created, shown once on the page that answers the form.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewApiKey(pub String);
-
-/// A form that failed, shown again with its values and the problem.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdminAttempt {
-    pub error: AppError,
-    pub form: HashMap<String, String>,
-}
 
 fn kind_text(kind: AgencyKind) -> &'static str {
     t(match kind {

@@ -27,7 +27,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn outcome(lang: Lang) -> AnyView {
     let saved = use_query_map().get_untracked().get("ok").is_some();
-    let failure = use_context::<crate::pages::admin::AdminAttempt>().map(|a| {
+    let failure = use_context::<domain::forms::AdminAttempt>().map(|a| {
         let mut lines = vec![a.error.message(lang)];
         lines.extend(a.error.fields.iter().map(|f| f.message(lang)));
         view! { <div class="error-summary" role="alert">{lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}</div> }

@@ -10,28 +10,16 @@ use crate::{
     pages::not_found::ErrorView,
 };
 use chrono::{DateTime, Utc};
+use domain::forms::{FeedbackAttempt, TrackAttempt};
 use domain::{
     cases::{Kind, MAX_DESCRIPTION, MAX_NOTE, Status},
     dto::feedback::{CategoryOption, CitizenCase, Disclosure, DisclosureFilter, FeedbackForm, UnitOption},
-    error::{AppError, FieldError},
     period::vn_offset,
     workdays::vn_date,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use std::collections::HashMap;
-
-/// A feedback form the server refused, shown again with what was typed and every problem.
-/// (Files cannot be kept by a browser form: the page says so.)
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FeedbackAttempt {
-    pub values: HashMap<String, String>,
-    pub errors: Vec<FieldError>,
-    pub failure: Option<AppError>,
-    /// How many photos came with the refused form (the browser does not keep them).
-    pub photos_sent: usize,
-}
 
 /// The label of a form field, for the list of problems above the form.
 fn field_label(field: &str) -> Option<Msg> {
@@ -47,12 +35,6 @@ fn field_label(field: &str) -> Option<Msg> {
         "email" => Msg::FbEmail,
         _ => return None,
     })
-}
-
-/// A citizen action on the tracking page that failed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrackAttempt {
-    pub error: AppError,
 }
 
 pub fn kind_text(kind: &str) -> &'static str {

@@ -10,6 +10,7 @@ use crate::{
     islands::{KioskIsland, KioskTexts},
     pages::{not_found::ErrorView, survey::IslandScripts},
 };
+use domain::forms::KioskState;
 use domain::{
     dto::KioskView,
     kiosk::{LOW_RATING, REASONS},
@@ -27,17 +28,6 @@ fn reason_text(code: &str) -> &'static str {
         "procedure" => Msg::ReasonProcedure,
         _ => Msg::ReasonOther,
     })
-}
-
-/// What the server just did with a press, for the page that answers the form.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum KioskState {
-    Thanks,
-    /// A low rating was stored; the page may add its reason with this token.
-    Why {
-        response_id: i64,
-        token: String,
-    },
 }
 
 /// A face for each answer: 3 very satisfied, 2 satisfied, 1 not satisfied.

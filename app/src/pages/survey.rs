@@ -11,46 +11,17 @@ use crate::{
 };
 use domain::{
     dto::{CriterionView, ScalePointView, SurveyForm},
-    error::{AppError, FieldError},
+    error::AppError,
+    forms::{SubmittedSurvey, survey as fields},
     scale::TEXT_MAX_CHARS,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use std::collections::BTreeMap;
 
-/// Form fields that are not answers.
-pub const FORM_TOKEN_FIELD: &str = "form_token";
-pub const PROCEDURE_FIELD: &str = "procedure";
-pub const COMMENT_FIELD: &str = "comment";
-/// The honeypot: a field hidden from people; a form that fills it in is a robot's.
-pub const HONEYPOT_FIELD: &str = "website";
-/// Contact details for a call back (closed loop).
-pub const CONTACT_NAME: &str = "contact_name";
-pub const CONTACT_PHONE: &str = "contact_phone";
-pub const CONTACT_EMAIL: &str = "contact_email";
-pub const CONTACT_CONSENT: &str = "contact_consent";
-
-/// A submission that failed its checks, shown again with every answer kept and every problem
-/// marked. The server provides it when it re-renders the page after a POST.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SubmittedSurvey {
-    /// Raw value per criterion code, as sent.
-    pub values: BTreeMap<String, String>,
-    pub procedure: String,
-    pub comment: String,
-    pub errors: Vec<FieldError>,
-    pub form_token: String,
-    /// Contact fields as sent, by name.
-    pub contact: BTreeMap<String, String>,
-    /// The answers were fine but could not be stored (e.g. the database was down).
-    pub failure: Option<AppError>,
-}
-
-impl SubmittedSurvey {
-    fn error(&self, field: &str, lang: Lang) -> Option<String> {
-        self.errors.iter().find(|e| e.field == field).map(|e| e.message(lang))
-    }
+/// The message of one field's problem, in the page's language.
+fn error_text(sub: &SubmittedSurvey, field: &str, lang: Lang) -> Option<String> {
+    sub.error_of(field).map(|e| e.message(lang))
 }
 
 /// The `id` of a question's fieldset; the error summary links to it.
@@ -142,9 +113,9 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
     let failure = sub.failure.as_ref().map(|e| {
         view! { <div class="error-summary" role="alert"><p>{e.message(lang)}</p></div> }
     });
-    let answers_error = sub.error("answers", lang);
-    let procedure_error = sub.error(PROCEDURE_FIELD, lang);
-    let comment_error = sub.error(COMMENT_FIELD, lang);
+    let answers_error = error_text(&sub, "answers", lang);
+    let procedure_error = error_text(&sub, fields::PROCEDURE, lang);
+    let comment_error = error_text(&sub, fields::COMMENT, lang);
     let scales = form.scales.clone();
     let elements = form.elements.clone();
     let procedures = form.procedures.clone();
@@ -163,7 +134,7 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
                     .into_iter()
                     .map(|c| {
                         let value = values.get(&c.code).cloned();
-                        let error = errors.error(&format!("answers.{}", c.code), lang);
+                        let error = error_text(&errors, &format!("answers.{}", c.code), lang);
                         let scale = scales.get(&c.scale).cloned().unwrap_or_default();
                         view! { <Question criterion=c scale value error/> }
                     })
@@ -198,19 +169,19 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
                 answered
                 texts
             >
-                <input type="hidden" name=FORM_TOKEN_FIELD value=token/>
+                <input type="hidden" name=fields::FORM_TOKEN value=token/>
                 // A field people never see or reach: only robots fill it in.
                 <div class="hp" aria-hidden="true">
-                    <label for=HONEYPOT_FIELD>"Website"</label>
-                    <input type="text" id=HONEYPOT_FIELD name=HONEYPOT_FIELD tabindex="-1" autocomplete="off"/>
+                    <label for=fields::HONEYPOT>"Website"</label>
+                    <input type="text" id=fields::HONEYPOT name=fields::HONEYPOT tabindex="-1" autocomplete="off"/>
                 </div>
                 {questions()}
                 <div class="field">
-                    <label for=PROCEDURE_FIELD>{t(Msg::SurveyProcedureLabel)}</label>
+                    <label for=fields::PROCEDURE>{t(Msg::SurveyProcedureLabel)}</label>
                     {procedure_error.clone().map(|m| view! { <p class="field-error" id="procedure-error">{m}</p> })}
                     <select
-                        id=PROCEDURE_FIELD
-                        name=PROCEDURE_FIELD
+                        id=fields::PROCEDURE
+                        name=fields::PROCEDURE
                         aria-invalid=procedure_error.is_some().then_some("true")
                         aria-describedby=procedure_error.is_some().then_some("procedure-error")
                     >
@@ -225,12 +196,12 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
                     </select>
                 </div>
                 <div class="field">
-                    <label for=COMMENT_FIELD>{t(Msg::SurveyCommentLabel)}</label>
+                    <label for=fields::COMMENT>{t(Msg::SurveyCommentLabel)}</label>
                     <p class="hint" id="comment-hint">{t(Msg::SurveyCommentHint)}</p>
                     {comment_error.clone().map(|m| view! { <p class="field-error" id="comment-error">{m}</p> })}
                     <textarea
-                        id=COMMENT_FIELD
-                        name=COMMENT_FIELD
+                        id=fields::COMMENT
+                        name=fields::COMMENT
                         rows="4"
                         maxlength="2000"
                         aria-invalid=comment_error.is_some().then_some("true")
@@ -251,7 +222,7 @@ fn SurveyBody(form: SurveyForm, submitted: Option<SubmittedSurvey>) -> impl Into
 fn contact_fields(sub: &SubmittedSurvey, lang: Lang) -> AnyView {
     let value = |k: &str| sub.contact.get(k).cloned().unwrap_or_default();
     let field = |name: &'static str, label: Msg, kind: &'static str, auto: &'static str| {
-        let error = sub.error(name, lang);
+        let error = error_text(sub, name, lang);
         view! {
             <div class="field">
                 <label for=name>{t(label)}</label>
@@ -260,18 +231,18 @@ fn contact_fields(sub: &SubmittedSurvey, lang: Lang) -> AnyView {
             </div>
         }
     };
-    let consent_error = sub.error(CONTACT_CONSENT, lang);
+    let consent_error = error_text(sub, fields::CONTACT_CONSENT, lang);
     view! {
         <details class="callback" open=!sub.contact.is_empty()>
             <summary>{t(Msg::SurveyCallbackTitle)}</summary>
             <p class="hint">{t(Msg::SurveyCallbackHint)}</p>
-            {field(CONTACT_NAME, Msg::FbName, "text", "name")}
-            {field(CONTACT_PHONE, Msg::FbPhone, "tel", "tel")}
-            {field(CONTACT_EMAIL, Msg::FbEmail, "email", "email")}
+            {field(fields::CONTACT_NAME, Msg::FbName, "text", "name")}
+            {field(fields::CONTACT_PHONE, Msg::FbPhone, "tel", "tel")}
+            {field(fields::CONTACT_EMAIL, Msg::FbEmail, "email", "email")}
             <div class="choice">
                 {consent_error.map(|m| view! { <p class="field-error">{m}</p> })}
-                <input type="checkbox" id=CONTACT_CONSENT name=CONTACT_CONSENT value="1" checked=value(CONTACT_CONSENT) == "1"/>
-                <label for=CONTACT_CONSENT>{t(Msg::FbConsent)}</label>
+                <input type="checkbox" id=fields::CONTACT_CONSENT name=fields::CONTACT_CONSENT value="1" checked=value(fields::CONTACT_CONSENT) == "1"/>
+                <label for=fields::CONTACT_CONSENT>{t(Msg::FbConsent)}</label>
             </div>
         </details>
     }

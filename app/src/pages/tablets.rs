@@ -7,16 +7,8 @@ use crate::{
     i18n::Msg,
     pages::admin::{Csrf, with_admin_data},
 };
+use domain::forms::NewTabletCode;
 use leptos::prelude::*;
-
-/// An enrolment code just made, shown once on the page that answers the form.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewTabletCode {
-    pub counter_code: String,
-    pub code: String,
-    /// The kiosk page to open on the tablet.
-    pub link: String,
-}
 
 #[component]
 pub fn TabletsAdmin() -> impl IntoView {
