@@ -3,6 +3,7 @@
 //! redirects back with `?ok=1` or shows the page again with the problem and the values sent.
 
 use crate::{
+    forms::{handle, read_pairs},
     render::{page_with, render_error},
     session::{check_csrf, current_user},
 };
@@ -19,78 +20,11 @@ use domain::{
 use leptos::prelude::provide_context;
 use services::{
     admin::{self, UnitDraft},
-    current_user::CurrentUser,
     questionnaires,
     state::AppState,
     tickets,
 };
 use std::collections::HashMap;
-
-/// A posted form: every pair (fields may repeat, like checkboxes) and the last value by name.
-pub(crate) struct Posted {
-    pairs: Vec<(String, String)>,
-    last: HashMap<String, String>,
-}
-
-impl Posted {
-    pub(crate) fn get(&self, k: &str) -> &str {
-        self.last.get(k).map(String::as_str).unwrap_or("")
-    }
-
-    fn all(&self, k: &str) -> Vec<String> {
-        self.pairs.iter().filter(|(name, _)| name == k).map(|(_, v)| v.clone()).collect()
-    }
-
-    pub(crate) fn date(&self, k: &str) -> Result<chrono::NaiveDate, AppError> {
-        parse_date(self.get(k)).ok_or_else(|| AppError::invalid(vec![FieldError::new(k, ErrorCode::InvalidDate)]))
-    }
-}
-
-/// Runs an administrative action posted to `path` and answers the browser.
-pub(crate) async fn handle<F, Fut>(state: AppState, req: Request, action: F) -> Response
-where
-    F: FnOnce(AppState, CurrentUser, Posted) -> Fut,
-    Fut: std::future::Future<Output = Result<(), AppError>>,
-{
-    handle_to(state, req, |state, user, posted| async move { action(state, user, posted).await.map(|()| None) }).await
-}
-
-/// Like [`handle`], but the action may name the page to go to afterwards (else the form's
-/// page again with `?ok=1`).
-pub(crate) async fn handle_to<F, Fut>(state: AppState, req: Request, action: F) -> Response
-where
-    F: FnOnce(AppState, CurrentUser, Posted) -> Fut,
-    Fut: std::future::Future<Output = Result<Option<String>, AppError>>,
-{
-    let (parts, body) = req.into_parts();
-    let path = parts.uri.path().to_owned();
-    let Some(user) = current_user(&state, &parts.headers).await else {
-        return Redirect::to(&format!("/dang-nhap?next={path}")).into_response();
-    };
-    let bytes = axum::body::to_bytes(body, crate::request::BODY_LIMIT).await.unwrap_or_default();
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-    let posted = Posted { last: pairs.iter().cloned().collect(), pairs };
-    if let Err(e) = check_csrf(&user, posted.last.get("csrf").map(String::as_str)) {
-        return render_error(&state, &parts.headers, e).await;
-    }
-    let form = posted.last.clone();
-    match action(state.clone(), user, posted).await {
-        Ok(Some(to)) => Redirect::to(&to).into_response(),
-        Ok(None) => Redirect::to(&format!("{path}?ok=1")).into_response(),
-        Err(error) => {
-            if error.status() >= 500 {
-                tracing::error!(code = error.code.as_str(), detail = ?error.detail, path, "administration failed");
-            }
-            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            // Never show a password back.
-            let form: HashMap<String, String> = form.into_iter().filter(|(k, _)| k != "password").collect();
-            let attempt = AdminAttempt { error, form };
-            let mut res = page_with(&state, parts, move || provide_context(attempt.clone())).await;
-            *res.status_mut() = status;
-            res
-        }
-    }
-}
 
 fn unknown_action() -> AppError {
     AppError::invalid(vec![FieldError::new("action", ErrorCode::UnknownField)])
@@ -268,9 +202,10 @@ pub async fn api_keys(State(state): State<AppState>, req: Request) -> Response {
     let Some(user) = current_user(&state, &parts.headers).await else {
         return Redirect::to("/dang-nhap?next=/quan-tri/khoa-api").into_response();
     };
-    let bytes = axum::body::to_bytes(body, crate::request::BODY_LIMIT).await.unwrap_or_default();
-    let form: HashMap<String, String> =
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default().into_iter().collect();
+    let form: HashMap<String, String> = match read_pairs(&parts.headers, body).await {
+        Ok(pairs) => pairs.into_iter().collect(),
+        Err(e) => return render_error(&state, &parts.headers, e).await,
+    };
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     if let Err(e) = check_csrf(&user, form.get("csrf").map(String::as_str)) {
         return render_error(&state, &parts.headers, e).await;
@@ -306,12 +241,9 @@ pub async fn tablets(State(state): State<AppState>, req: Request) -> Response {
     let Some(user) = current_user(&state, &parts.headers).await else {
         return Redirect::to("/dang-nhap?next=/quan-tri/may-tinh-bang").into_response();
     };
-    let bytes = match axum::body::to_bytes(body, crate::request::BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(_) => return render_error(&state, &parts.headers, ErrorCode::PayloadTooLarge.into()).await,
-    };
-    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes) else {
-        return render_error(&state, &parts.headers, ErrorCode::InvalidQuery.into()).await;
+    let pairs = match read_pairs(&parts.headers, body).await {
+        Ok(pairs) => pairs,
+        Err(e) => return render_error(&state, &parts.headers, e).await,
     };
     let form: HashMap<String, String> = pairs.into_iter().collect();
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");

@@ -2,7 +2,7 @@
 //! download. The services check the scope; these only read the form and answer the browser.
 
 use crate::{
-    admin::{Posted, handle_to},
+    forms::{Posted, handle_to},
     session::current_user,
 };
 use app::i18n::Lang;

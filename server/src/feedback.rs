@@ -3,7 +3,8 @@
 //! administrators' forms (`POST /pakn/{code}`, `POST /quan-tri/pakn`).
 
 use crate::{
-    admin::{Posted, handle},
+    forms::{Posted, handle, read_pairs},
+    render::render_error,
     render::{page_with, render_page},
     request::client_ip,
     session::current_user,
@@ -136,9 +137,10 @@ pub async fn submit(State(state): State<AppState>, req: Request) -> Response {
             }
         }
     } else {
-        let bytes = axum::body::to_bytes(body, crate::request::BODY_LIMIT).await.unwrap_or_default();
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-        values.extend(pairs);
+        match read_pairs(&parts.headers, body).await {
+            Ok(pairs) => values.extend(pairs),
+            Err(e) => return render_error(&state, &parts.headers, e).await,
+        }
     }
     // Text the database cannot hold (NUL, U+FFFE…): the form again, the fields named.
     if let Err(err) = domain::text::check_pairs(values.iter()) {
@@ -209,9 +211,10 @@ pub async fn lookup(Query(q): Query<HashMap<String, String>>) -> Response {
 /// `POST /gop-y/theo-doi/{code}`: the resident replies, rates or reopens through the private link.
 pub async fn citizen(State(state): State<AppState>, Path(code): Path<String>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, crate::request::BODY_LIMIT).await.unwrap_or_default();
-    let f: HashMap<String, String> =
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default().into_iter().collect();
+    let f: HashMap<String, String> = match read_pairs(&parts.headers, body).await {
+        Ok(pairs) => pairs.into_iter().collect(),
+        Err(e) => return render_error(&state, &parts.headers, e).await,
+    };
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let key = get("k");
     if get("action") == "erase_contact" {

@@ -55,11 +55,7 @@ impl IntoResponse for ApiError {
 
 /// API clients choose their language with `Accept-Language`; Vietnamese otherwise.
 pub(crate) fn api_lang(headers: &HeaderMap) -> Lang {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Lang::from_accept_language)
-        .unwrap_or_default()
+    crate::request::accept_language(headers)
 }
 
 /// Reads a JSON object body, with the API's errors for the wrong type, size or syntax.

@@ -5,7 +5,7 @@
 use crate::{
     json::{ApiError, api_lang, json_object},
     render::{render_error, render_page},
-    request::{BODY_LIMIT, client_ip},
+    request::client_ip,
 };
 use axum::{
     Json,
@@ -35,9 +35,9 @@ use std::net::SocketAddr;
 pub async fn submit_form(State(state): State<AppState>, Path(code): Path<String>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let headers = parts.headers.clone();
-    let fields: Vec<(String, String)> = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(bytes) => serde_urlencoded::from_bytes(&bytes).unwrap_or_default(),
-        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge.as_str()).into_response(),
+    let fields = match crate::forms::read_pairs(&headers, body).await {
+        Ok(fields) => fields,
+        Err(e) => return render_error(&state, &headers, e).await,
     };
     let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_owned());
     let shown = if let Some(reason) = field("reason") {
@@ -147,12 +147,9 @@ fn parse_rating(map: &serde_json::Map<String, Value>) -> Result<KioskRating, App
 pub async fn enrol(State(state): State<AppState>, Path(code): Path<String>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let headers = parts.headers.clone();
-    let fields: Vec<(String, String)> = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(bytes) => match serde_urlencoded::from_bytes(&bytes) {
-            Ok(f) => f,
-            Err(_) => return render_error(&state, &headers, ErrorCode::InvalidQuery.into()).await,
-        },
-        Err(_) => return render_error(&state, &headers, ErrorCode::PayloadTooLarge.into()).await,
+    let fields = match crate::forms::read_pairs(&headers, body).await {
+        Ok(fields) => fields,
+        Err(e) => return render_error(&state, &headers, e).await,
     };
     let typed = fields.iter().find(|(n, _)| n == "code").map(|(_, v)| v.as_str()).unwrap_or("");
     match tablets::enrol(&state.db, &code, typed).await {

@@ -10,6 +10,7 @@ pub mod api;
 pub mod config;
 pub mod db;
 pub mod feedback;
+pub mod forms;
 pub mod headers;
 pub mod json;
 pub mod kiosk;

@@ -5,6 +5,16 @@ use axum::http::HeaderMap;
 use services::state::AppState;
 use std::net::SocketAddr;
 
+/// The language a client asks for with `Accept-Language` (the first of Vietnamese and English
+/// it accepts, `q=0` meaning refused), else Vietnamese. The one reader of that header.
+pub fn accept_language(headers: &HeaderMap) -> app::i18n::Lang {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(app::i18n::Lang::from_accept_language)
+        .unwrap_or_default()
+}
+
 /// Largest request body accepted anywhere: a full survey with a 2,000-character comment is
 /// well under 16 KB.
 pub const BODY_LIMIT: usize = 64 * 1024;

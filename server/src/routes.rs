@@ -22,7 +22,11 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use services::state::AppState;
 use std::collections::HashMap;
 use tower_http::{
-    compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
 };
 
 /// The pages of the app, listed once per process. Listing them renders the app with resource
@@ -90,8 +94,20 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(security_headers)
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The span every log line of a request is written in: the request's id (drawn here, or given
+/// by a proxy in front as `x-request-id`, and sent back with the answer), its method and its
+/// route as declared (`/t/{token}`), never the address as sent, which may carry a receipt's
+/// token or a resident's private key.
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let route = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str()).unwrap_or("-");
+    tracing::info_span!("request", id, method = %req.method(), route)
 }
 
 /// Addresses that carry a resident's private key (`?k=`): the tracking page, the page after

@@ -7,7 +7,6 @@ use crate::{
     session::{check_csrf, clear_session_cookie, current_user, session_cookie},
 };
 use axum::{
-    Form,
     extract::{ConnectInfo, Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -23,17 +22,20 @@ fn status_of(e: &AppError) -> StatusCode {
 }
 
 /// Reads an urlencoded form from a request whose parts are still needed afterwards.
-async fn form_of(req: Request) -> (axum::http::request::Parts, HashMap<String, String>) {
+async fn form_of(req: Request) -> (axum::http::request::Parts, Result<HashMap<String, String>, AppError>) {
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, crate::request::BODY_LIMIT).await.unwrap_or_default();
-    let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).unwrap_or_default();
-    (parts, fields.into_iter().collect())
+    let fields = crate::forms::read_pairs(&parts.headers, body).await;
+    (parts, fields.map(|f| f.into_iter().collect()))
 }
 
 /// `POST /dang-nhap`
 pub async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let (parts, form) = form_of(req).await;
+    let form = match form {
+        Ok(form) => form,
+        Err(e) => return render_error(&state, &parts.headers, e).await,
+    };
     let login = form.get("login").cloned().unwrap_or_default();
     let password = form.get("password").cloned().unwrap_or_default();
     // Throttle by a keyed hash of the address: the log of failures holds no raw IP address.
@@ -71,11 +73,13 @@ pub async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// `POST /dang-xuat`
-pub async fn sign_out(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
+pub async fn sign_out(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, form) = form_of(req).await;
+    let headers = parts.headers;
+    let form = match form {
+        Ok(form) => form,
+        Err(e) => return render_error(&state, &headers, e).await,
+    };
     if let Some(user) = current_user(&state, &headers).await {
         if let Err(e) = check_csrf(&user, form.get("csrf").map(String::as_str)) {
             return render_error(&state, &headers, e).await;
@@ -94,6 +98,10 @@ pub async fn change_password(State(state): State<AppState>, req: Request) -> Res
     let (parts, form) = form_of(req).await;
     let Some(user) = current_user(&state, &parts.headers).await else {
         return Redirect::to("/dang-nhap?next=/tai-khoan").into_response();
+    };
+    let form = match form {
+        Ok(form) => form,
+        Err(e) => return render_error(&state, &parts.headers, e).await,
     };
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     let result = async {

@@ -2,7 +2,7 @@
 //! counters (`/s/{code}/qr.svg`, `.png`).
 
 use crate::render::render_page;
-use crate::request::{BODY_LIMIT, client_ip};
+use crate::request::client_ip;
 use app::i18n::Lang;
 use axum::{
     body::Body,
@@ -78,13 +78,9 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         *res.status_mut() = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::BAD_REQUEST);
         res
     };
-    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(_) => return unreadable(ErrorCode::PayloadTooLarge).await,
-    };
-    let fields: Vec<(String, String)> = match serde_urlencoded::from_bytes(&bytes) {
-        Ok(f) => f,
-        Err(_) => return unreadable(ErrorCode::InvalidQuery).await,
+    let fields = match crate::forms::read_pairs(&parts.headers, body).await {
+        Ok(fields) => fields,
+        Err(e) => return unreadable(e.code).await,
     };
 
     if fields.iter().any(|(name, value)| name == fields::HONEYPOT && !value.is_empty()) {

@@ -15,6 +15,7 @@ mod connections;
 mod contacts;
 mod database;
 mod feedback;
+mod forms;
 mod gate;
 mod integrity;
 mod kiosk;

@@ -130,3 +130,18 @@ async fn pages_carry_security_headers_and_are_compressed() {
     let csp = res.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self' 'nonce-") && csp.contains("frame-ancestors 'none'"), "{csp}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_carries_the_request_id_its_log_lines_are_tagged_with() {
+    let app = TestApp::spawn().await;
+    let id_of = |res: &reqwest::Response| res.headers().get("x-request-id").map(|v| v.to_str().unwrap().to_owned());
+    let page = app.get("/dashboard").await;
+    let api = app.get("/api/v1/agencies").await;
+    let missing = app.get("/khong-co-trang-nay").await;
+    let ids: Vec<String> = [&page, &api, &missing].iter().map(|r| id_of(r).expect("an x-request-id")).collect();
+    assert!(ids.iter().all(|id| id.len() == 36), "{ids:?}");
+    assert!(ids[0] != ids[1] && ids[1] != ids[2], "one id per request: {ids:?}");
+    // A proxy in front may give the id; the answer keeps it, so both logs can be matched.
+    let res = app.client.get(app.url("/healthz")).header("x-request-id", "proxy-7f3a").send().await.unwrap();
+    assert_eq!(id_of(&res).as_deref(), Some("proxy-7f3a"));
+}

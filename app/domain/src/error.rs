@@ -12,6 +12,8 @@ pub enum ErrorCode {
     // Request shape
     InvalidJson,
     UnsupportedMediaType,
+    /// An HTML form's body that is not a form (another content type, or unreadable).
+    NotAForm,
     PayloadTooLarge,
     InvalidQuery,
     InvalidIdempotencyKey,
@@ -102,6 +104,7 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidJson => "invalid_json",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::NotAForm => "not_a_form",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::InvalidQuery => "invalid_query",
             ErrorCode::InvalidIdempotencyKey => "invalid_idempotency_key",
@@ -207,7 +210,7 @@ impl ErrorCode {
             ErrorCode::TooManyAttempts | ErrorCode::TooManySubmissions | ErrorCode::CounterBusy => 429,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::PayloadTooLarge => 413,
-            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::UnsupportedMediaType | ErrorCode::NotAForm => 415,
             ErrorCode::ValidationFailed
             | ErrorCode::UnknownCriterion
             | ErrorCode::NotARating

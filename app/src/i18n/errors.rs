@@ -17,6 +17,7 @@ impl Explain for ErrorCode {
         match *self {
             ErrorCode::InvalidJson => Msg::ErrInvalidJson,
             ErrorCode::UnsupportedMediaType => Msg::ErrUnsupportedMediaType,
+            ErrorCode::NotAForm => Msg::ErrNotAForm,
             ErrorCode::PayloadTooLarge => Msg::ErrPayloadTooLarge,
             ErrorCode::InvalidQuery => Msg::ErrInvalidQuery,
             ErrorCode::InvalidIdempotencyKey => Msg::ErrInvalidIdempotencyKey,

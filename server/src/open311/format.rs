@@ -1,9 +1,8 @@
 //! The two formats of Open311 answers: one value tree ([`V`]) rendered as XML (the
 //! specification's) or JSON (top-level arrays), the error arrays, and the request's parameters.
 
-use app::i18n::Lang;
 use axum::{
-    http::{HeaderMap, StatusCode, header},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde_json::{Map, Value, json};
@@ -113,11 +112,6 @@ pub(super) fn errors(fmt: Fmt, status: StatusCode, list: Vec<String>) -> Respons
         .map(|d| V::O(vec![("code", V::I(i64::from(status.as_u16()))), ("description", s(d))]))
         .collect();
     respond(fmt, status, "errors", V::L("error", items))
-}
-
-pub(super) fn lang_of(headers: &HeaderMap) -> Lang {
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if accept.trim_start().starts_with("en") { Lang::En } else { Lang::Vi }
 }
 
 /// The last value of each parameter, and every value of repeated ones.

@@ -13,6 +13,7 @@
 mod body;
 mod format;
 
+use crate::request::accept_language as lang_of;
 use crate::request::client_ip;
 use app::i18n::errors::Explain;
 use axum::{
@@ -29,7 +30,7 @@ use domain::{
     error::ErrorCode,
     privacy::mask_personal_numbers,
 };
-use format::{Fmt, Params, V, errors, internal, lang_of, respond, s, split};
+use format::{Fmt, Params, V, errors, internal, respond, s, split};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use services::{
     cases::{self, NewCase},
