@@ -473,7 +473,11 @@ pub fn architecture_mismatches(root: &Path) -> std::io::Result<Vec<String>> {
                     continue;
                 }
                 let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-                let covered = named.iter().any(|n| *n == rel || (n.ends_with('/') && rel.starts_with(n.as_str())));
+                // A folder names what is in it only inside a crate's sources (`app/src/pages/`):
+                // a heading such as `app/` or `server/services/` names no module.
+                let covered = named
+                    .iter()
+                    .any(|n| *n == rel || (n.ends_with('/') && n.contains("/src/") && rel.starts_with(n.as_str())));
                 if !covered {
                     problems.push(format!("docs/ARCHITECTURE.md does not name `{rel}`"));
                 }

@@ -1,5 +1,5 @@
 //! Pre-aggregated counts that dashboards read instead of raw responses. Every stored response
-//! adds to them in its own transaction (`app::server::services::rollups`); `ydan
+//! adds to them in its own transaction (`services::rollups`); `ydan
 //! verify-rollups` recomputes them from the raw rows and reports any difference.
 //!
 //! Rows are kept at three grains (`grain` 1 = Vietnam day `YYYYMMDD`, 2 = month `YYYYMM`,

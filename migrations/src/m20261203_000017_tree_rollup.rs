@@ -4,7 +4,7 @@
 //! plus its `tree_rollup` rows, a few hundred rows instead of a hundred units' worth, and a
 //! ranking of the 34 provinces reads 34 units' rows instead of the whole country's.
 //!
-//! Kept in the same transaction as each response (`app::server::services::rollups`), moved
+//! Kept in the same transaction as each response (`services::rollups`), moved
 //! with a unit when it is moved or merged, filled from `index_rollup` on first start after this
 //! migration, and checked by `ydan verify-rollups`.
 

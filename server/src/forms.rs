@@ -24,29 +24,19 @@ use services::{current_user::CurrentUser, state::AppState};
 use std::collections::HashMap;
 
 /// The name/value pairs of an `application/x-www-form-urlencoded` body of at most
-/// [`BODY_LIMIT`] bytes, in order (names may repeat, like checkboxes). Too large: 413; another
-/// content type, or a body that cannot be read or decoded: 415 `not_a_form`. An empty body
-/// with no content type is an empty form.
+/// [`BODY_LIMIT`] bytes, in order (names may repeat, like checkboxes). Too large: 413
+/// `payload_too_large`; another content type, or a body that stopped before its end: 415
+/// `not_a_form` (a client that stopped sending will not read the answer anyway). An empty body
+/// with no content type is an empty form, which then fails its CSRF or field checks.
 pub(crate) async fn read_pairs(headers: &HeaderMap, body: Body) -> Result<Vec<(String, String)>, AppError> {
-    read_pairs_within(headers, body, BODY_LIMIT).await
-}
-
-/// [`read_pairs`] with another size limit.
-pub(crate) async fn read_pairs_within(
-    headers: &HeaderMap,
-    body: Body,
-    limit: usize,
-) -> Result<Vec<(String, String)>, AppError> {
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
         return Err(ErrorCode::PayloadTooLarge.into());
     }
-    let bytes = match axum::body::to_bytes(body, limit).await {
+    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => bytes,
-        // Without a declared length, a body that stops short of the limit was cut off, and
-        // one that did not was too large.
-        Err(_) if declared.is_none() => return Err(ErrorCode::PayloadTooLarge.into()),
+        Err(e) if is_over_limit(&e) => return Err(ErrorCode::PayloadTooLarge.into()),
         Err(_) => return Err(ErrorCode::NotAForm.into()),
     };
     let is_form = headers
@@ -59,6 +49,18 @@ pub(crate) async fn read_pairs_within(
         return Err(ErrorCode::NotAForm.into());
     }
     serde_urlencoded::from_bytes(&bytes).map_err(|_| ErrorCode::NotAForm.into())
+}
+
+/// Whether reading a body failed because it went past the limit (not because it was cut off).
+fn is_over_limit(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// A posted form: every pair (fields may repeat, like checkboxes) and the last value by name.
@@ -116,7 +118,7 @@ where
         Ok(None) => Redirect::to(&format!("{path}?ok=1")).into_response(),
         Err(error) => {
             if error.status() >= 500 {
-                tracing::error!(code = error.code.as_str(), detail = ?error.detail, path, "administration failed");
+                tracing::error!(code = error.code.as_str(), detail = ?error.detail, "administration failed");
             }
             let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             // Never show a password back.

@@ -97,7 +97,22 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), outside_request_id))
         .with_state(state)
+}
+
+/// An `x-request-id` sent from outside is kept only from a proxy of ours (`--trusted-proxies`)
+/// and only as a short plain token; any other is dropped and the server draws its own, so a
+/// client can neither borrow another request's id nor put its own text in every log line.
+async fn outside_request_id(State(state): State<AppState>, mut req: Request, next: axum::middleware::Next) -> Response {
+    let plain =
+        |id: &str| (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    let keep = state.settings.trusted_proxies > 0
+        && req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).is_some_and(plain);
+    if !keep {
+        req.headers_mut().remove("x-request-id");
+    }
+    next.run(req).await
 }
 
 /// The span every log line of a request is written in: the request's id (drawn here, or given

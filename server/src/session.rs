@@ -111,7 +111,7 @@ pub async fn same_origin_guard(State(state): State<AppState>, req: Request, next
         && let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok())
         && !same_origin(&state, req.headers(), origin)
     {
-        tracing::warn!(origin, path = req.uri().path(), "cross-site request refused");
+        tracing::warn!(origin, "cross-site request refused");
         return (axum::http::StatusCode::FORBIDDEN, ErrorCode::CsrfRejected.as_str()).into_response();
     }
     next.run(req).await

@@ -61,15 +61,6 @@ async fn submit_form(state: AppState, req: Request, target: FormTarget) -> Respo
         // Unknown or closed counter, used or expired ticket, database down: the page explains.
         Err(_) => return render_page(&state, page_req(), || ()).await,
     };
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/x-www-form-urlencoded")
-            .into_response();
-    }
     // A body too large or garbled to read: the survey page again, saying so in the citizen's
     // language (the answers cannot be kept, since they were never read).
     let unreadable = async |code: ErrorCode| {

@@ -141,7 +141,17 @@ async fn every_answer_carries_the_request_id_its_log_lines_are_tagged_with() {
     let ids: Vec<String> = [&page, &api, &missing].iter().map(|r| id_of(r).expect("an x-request-id")).collect();
     assert!(ids.iter().all(|id| id.len() == 36), "{ids:?}");
     assert!(ids[0] != ids[1] && ids[1] != ids[2], "one id per request: {ids:?}");
-    // A proxy in front may give the id; the answer keeps it, so both logs can be matched.
+    // A client's own id is not taken: it could borrow another request's id or fill the log.
     let res = app.client.get(app.url("/healthz")).header("x-request-id", "proxy-7f3a").send().await.unwrap();
+    let drawn = id_of(&res).unwrap();
+    assert!(drawn != "proxy-7f3a" && drawn.len() == 36, "{drawn}");
+
+    // Behind a proxy of ours, the proxy's id is kept, so both logs can be matched; a long or
+    // odd one is still replaced.
+    let proxied = TestApp::spawn_with(services::state::Settings { trusted_proxies: 1, ..Default::default() }).await;
+    let res = proxied.client.get(proxied.url("/healthz")).header("x-request-id", "proxy-7f3a").send().await.unwrap();
     assert_eq!(id_of(&res).as_deref(), Some("proxy-7f3a"));
+    let odd = format!("{}<script>", "x".repeat(70));
+    let res = proxied.client.get(proxied.url("/healthz")).header("x-request-id", odd.as_str()).send().await.unwrap();
+    assert_eq!(id_of(&res).map(|id| id.len()), Some(36));
 }

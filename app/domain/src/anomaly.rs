@@ -5,7 +5,7 @@
 //! citizens) shows up here: the stuffed ratings are nearly always all-top, so the day's share
 //! jumps while nothing about any single rating looks wrong.
 //!
-//! Pure arithmetic; the service that counts the ratings is `server::services::anomalies`.
+//! Pure arithmetic; the service that counts the ratings is `services::anomalies`.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,6 @@
 //! The languages the product speaks: Vietnamese first, English second, and how a request says
-//! which one its reader wants (a remembered choice, else the browser's `Accept-Language`).
+//! which one its reader wants: pages follow `?lang=` in a link, else the remembered choice (a
+//! cookie), else Vietnamese; the JSON API and Open311 follow `Accept-Language`.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,5 @@
 //! Staff sign-in (`/dang-nhap`) and the account page (`/tai-khoan`) with the password change.
-//! Both forms post to handlers in `server/src/http.rs`, which re-render these pages with the
+//! Both forms post to handlers in `server/src/staff.rs`, which re-render these pages with the
 //! problem marked when something is wrong.
 
 use crate::{

@@ -1,4 +1,4 @@
-//! The integrity gate every rating passes, whatever its door (see `survey::Door`, the flags and
+//! The integrity gate every rating passes, whatever its door (see `doors::Door`, the flags and
 //! thresholds in `domain::integrity`, and docs/SECURITY.md for which check applies to which
 //! door). It runs inside the insert's transaction, under the counter's lock, so the checks and
 //! the insert see the same ratings even with several servers on one PostgreSQL. It refuses a
